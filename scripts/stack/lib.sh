@@ -1,0 +1,90 @@
+# Shared helpers for the test stack. Sourced by up, down and status.
+set -euo pipefail
+
+STACK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# Installed programs are kept across runs; data, logs and pids live in a temporary folder.
+STACK_HOME="${LAKEGATE_STACK_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/lakegate-stack}"
+STACK_DATA="${LAKEGATE_STACK_DATA:-${TMPDIR:-/tmp}/lakegate-stack}"
+STACK_BIN="$STACK_HOME/bin"
+STACK_RUN="$STACK_DATA/run"
+STACK_LOG="$STACK_DATA/log"
+STACK_ENV_FILE="$STACK_DATA/stack.env"
+mkdir -p "$STACK_BIN" "$STACK_RUN" "$STACK_LOG"
+export PATH="$STACK_BIN:$PATH"
+
+# shellcheck source=versions.sh
+source "$STACK_ROOT/versions.sh"
+
+ALL_SERVICES=(redis mongo swift minio influx neo4j cassandra)
+
+say() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+
+load_service() {
+  local name=$1
+  [ -f "$STACK_ROOT/services/$name.sh" ] || die "unknown service '$name' (known: ${ALL_SERVICES[*]})"
+  # shellcheck disable=SC1090
+  source "$STACK_ROOT/services/$name.sh"
+}
+
+# apt_install PKG... : installs Debian packages that are missing, refreshing the index once if needed.
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+}
+
+# go_install MODULE@VERSION : builds a Go program into $STACK_BIN.
+go_install() {
+  say "go install $1 (this can take a while)"
+  GOBIN="$STACK_BIN" GOTOOLCHAIN=local CGO_ENABLED="${CGO_ENABLED:-0}" go install "$1"
+}
+
+# spawn NAME CMD... : starts a detached process that outlives this script; pid in $STACK_RUN/NAME.pid.
+spawn() {
+  local name=$1; shift
+  local log="$STACK_LOG/$name.log"
+  say "starting $name (log: $log)"
+  setsid nohup "$@" >>"$log" 2>&1 </dev/null 9>&- &
+  echo $! >"$STACK_RUN/$name.pid"
+}
+
+pid_alive() {
+  local f="$STACK_RUN/$1.pid"
+  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+# stop_pid NAME : TERM, wait up to 30 s, then KILL; the whole process group goes.
+stop_pid() {
+  local f="$STACK_RUN/$1.pid" pid
+  [ -f "$f" ] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+http_ok() { curl -fsS -o /dev/null --max-time 3 "$1" 2>/dev/null; }
+
+# wait_until SECONDS NAME CMD... : polls CMD until it succeeds.
+wait_until() {
+  local limit=$1 name=$2; shift 2
+  local start=$SECONDS
+  until "$@"; do
+    if (( SECONDS - start > limit )); then
+      say "$name did not become ready in ${limit}s; last log lines:"
+      tail -n 30 "$STACK_LOG/$name.log" >&2 2>/dev/null || true
+      return 1
+    fi
+    sleep 1
+  done
+}

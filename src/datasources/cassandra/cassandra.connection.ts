@@ -1,0 +1,41 @@
+import cassandra from 'cassandra-driver';
+import { guard, publicEndpoint } from '../guard.js';
+import { type StoreConnection } from '../types.js';
+
+/** Options from `cassandra://[user:pass@]host:port/?dc=datacenter1&contactPoints=host2:9042,host3:9042`. */
+export function cassandraClientOptions(url: string, timeoutMs: number): cassandra.ClientOptions {
+  const u = new URL(url);
+  const extra = u.searchParams.get('contactPoints')?.split(',').filter(Boolean) ?? [];
+  return {
+    contactPoints: [`${u.hostname}:${u.port || 9042}`, ...extra],
+    localDataCenter: u.searchParams.get('dc') ?? 'datacenter1',
+    credentials: u.username
+      ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) }
+      : undefined,
+    socketOptions: { connectTimeout: timeoutMs, readTimeout: timeoutMs },
+  };
+}
+
+export class CassandraConnection implements StoreConnection {
+  readonly name = 'tables';
+  readonly kind = 'CASSANDRA';
+  readonly endpoint: string;
+  readonly client: cassandra.Client;
+
+  constructor(
+    url: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.endpoint = publicEndpoint(url);
+    // The driver connects on first use and tries again on the next call after a failed connect.
+    this.client = new cassandra.Client(cassandraClientOptions(url, timeoutMs));
+  }
+
+  async ping(): Promise<void> {
+    await guard(this.name, this.timeoutMs, () => this.client.execute('SELECT release_version FROM system.local'));
+  }
+
+  async close(): Promise<void> {
+    await this.client.shutdown();
+  }
+}

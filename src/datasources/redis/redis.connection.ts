@@ -1,0 +1,35 @@
+import { Redis } from 'ioredis';
+import { guard, publicEndpoint } from '../guard.js';
+import { type StoreConnection } from '../types.js';
+
+export class RedisConnection implements StoreConnection {
+  readonly name = 'broker';
+  readonly kind = 'REDIS';
+  readonly endpoint: string;
+  readonly client: Redis;
+
+  constructor(
+    url: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.endpoint = publicEndpoint(url);
+    this.client = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: timeoutMs,
+      // Fail fast while disconnected instead of queueing commands; reconnect in the background.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    });
+    this.client.on('error', () => {}); // reported through ping(); ioredis would otherwise print it
+    this.client.connect().catch(() => {});
+  }
+
+  async ping(): Promise<void> {
+    await guard(this.name, this.timeoutMs, () => this.client.ping());
+  }
+
+  async close(): Promise<void> {
+    this.client.disconnect();
+  }
+}

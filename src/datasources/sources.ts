@@ -1,0 +1,48 @@
+import { type Config } from '../config.js';
+import { CassandraConnection } from './cassandra/cassandra.connection.js';
+import { MongoConnection } from './catalog/mongo.connection.js';
+import { InfluxConnection } from './influx/influx.connection.js';
+import { Neo4jConnection } from './neo4j/neo4j.connection.js';
+import { S3Connection } from './rawstore/s3.connection.js';
+import { RedisConnection } from './redis/redis.connection.js';
+import { type SourceName, type StoreConnection, type StoreKind } from './types.js';
+
+/** Every role the lake knows, in display order, with the store that fills it. */
+export const SOURCE_ROLES: ReadonlyArray<{ name: SourceName; kind: StoreKind }> = [
+  { name: 'raw', kind: 'S3' },
+  { name: 'catalog', kind: 'MONGODB' },
+  { name: 'timeseries', kind: 'INFLUXDB' },
+  { name: 'graph', kind: 'NEO4J' },
+  { name: 'tables', kind: 'CASSANDRA' },
+  { name: 'broker', kind: 'REDIS' },
+];
+
+export interface Sources {
+  raw?: S3Connection;
+  catalog?: MongoConnection;
+  timeseries?: InfluxConnection;
+  graph?: Neo4jConnection;
+  tables?: CassandraConnection;
+  broker?: RedisConnection;
+}
+
+/** Opens a connection for each store that has a URL. Drivers connect lazily, so a down store does not stop start-up. */
+export function openSources(config: Config): Sources {
+  const { stores, sourceTimeoutMs: t } = config;
+  return {
+    raw: stores.s3 ? new S3Connection(stores.s3, t) : undefined,
+    catalog: stores.mongodb ? new MongoConnection(stores.mongodb, t) : undefined,
+    timeseries: stores.influx ? new InfluxConnection(stores.influx, t) : undefined,
+    graph: stores.neo4j ? new Neo4jConnection(stores.neo4j, t) : undefined,
+    tables: stores.cassandra ? new CassandraConnection(stores.cassandra, t) : undefined,
+    broker: stores.redis ? new RedisConnection(stores.redis, t) : undefined,
+  };
+}
+
+export function connectionsOf(sources: Sources): StoreConnection[] {
+  return Object.values(sources).filter((c): c is StoreConnection => c !== undefined);
+}
+
+export async function closeSources(sources: Sources): Promise<void> {
+  await Promise.allSettled(connectionsOf(sources).map((c) => c.close()));
+}

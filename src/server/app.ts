@@ -1,0 +1,79 @@
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { type Config } from '../config.js';
+import { createContext, type Context } from '../context/context.js';
+import { createServices, type Services } from '../context/services.js';
+import { createErrorFormatter } from '../errors/format.js';
+import { type Logger } from '../logger.js';
+import { buildLakegateSchema } from '../schema/build-schema.js';
+import { createErrorReporter, errorLoggingPlugin } from './errors.js';
+import { graphiqlPage } from './graphiql.js';
+import { healthRoutes } from './health.js';
+import { requestLogging } from './request-id.js';
+import { attachWebSocket } from './ws.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export interface Gateway {
+  /** Base URL, e.g. http://127.0.0.1:4000 */
+  url: string;
+  services: Services;
+  /** Stops taking work, lets running requests and sockets finish (up to the grace period), closes stores. */
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: Config, logger: Logger): Promise<Gateway> {
+  const services = createServices(config, logger);
+  const schema = await buildLakegateSchema(services.pubSub);
+  const app = express();
+  const httpServer = createServer(app);
+  const ws = attachWebSocket(httpServer, GRAPHQL_PATH, schema, services, logger, createErrorReporter(config.production));
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: createErrorFormatter(config.production),
+    stopOnTerminationSignals: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
+      { serverWillStart: async () => ({ drainServer: async () => ws.dispose() }) },
+      ApolloServerPluginLandingPageDisabled(),
+      errorLoggingPlugin(),
+    ],
+  });
+  await apollo.start();
+
+  app.disable('x-powered-by');
+  app.use(requestLogging(logger));
+  app.use(healthRoutes(services));
+  if (config.graphiql) app.get(GRAPHQL_PATH, graphiqlPage(GRAPHQL_PATH));
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, { context: async ({ req }) => createContext(services, req.id, logger) }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    services,
+    close: () =>
+      (closing ??= (async () => {
+        await apollo.stop();
+        await services.close();
+      })()),
+  };
+}

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { type NextFunction, type Request, type Response } from 'express';
+
+const defaultQuery = `# Welcome to lakegate. Every store of the lake, with its live status:
+query Sources {
+  sources {
+    name
+    kind
+    endpoint
+    status
+    latencyMs
+  }
+}
+
+# Run this one to watch the stores go up and down live (over WebSocket):
+subscription WatchSources {
+  sources {
+    name
+    status
+  }
+}
+`;
+
+/**
+ * Serves GraphiQL from the page bundled in node_modules (no CDN), rendered and compressed once,
+ * to browsers that GET the GraphQL path. Other requests (GET queries included) pass through.
+ */
+export function graphiqlPage(endpoint: string) {
+  const html = Buffer.from(
+    renderGraphiQL({ endpoint, subscriptionsProtocol: 'WS', title: 'lakegate', defaultQuery }),
+  );
+  const gzipped = gzipSync(html);
+  const etag = `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`;
+
+  return (req: Request, res: Response, next: NextFunction) => {
+    const wantsPage = req.method === 'GET' && req.query['query'] === undefined && req.accepts(['json', 'html']) === 'html';
+    if (!wantsPage) return next();
+    res.setHeader('ETag', etag);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('Vary', 'Accept, Accept-Encoding');
+    if (req.headers['if-none-match'] === etag) return void res.status(304).end();
+    res.type('html');
+    if (req.acceptsEncodings('gzip')) {
+      res.setHeader('Content-Encoding', 'gzip');
+      return void res.send(gzipped);
+    }
+    res.send(html);
+  };
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { type Server } from 'node:http';
+import { type ExecutionArgs, GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
+import { type Disposable } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { createContext } from '../context/context.js';
+import { type Services } from '../context/services.js';
+import { ErrorCode } from '../errors/codes.js';
+import { type Logger } from '../logger.js';
+import { type ErrorReporter } from './errors.js';
+
+/** graphql-ws on the HTTP server's GraphQL path; each operation gets the same context an HTTP request gets. */
+export function attachWebSocket(
+  httpServer: Server,
+  path: string,
+  schema: GraphQLSchema,
+  services: Services,
+  logger: Logger,
+  report: ErrorReporter,
+): Disposable {
+  const wsServer = new WebSocketServer({ server: httpServer, path });
+  return useServer(
+    {
+      schema,
+      onSubscribe(_ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [coded(error as GraphQLError, ErrorCode.GRAPHQL_PARSE_FAILED)];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors.map((e) => coded(e, ErrorCode.GRAPHQL_VALIDATION_FAILED));
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: createContext(services, randomUUID(), logger),
+        };
+      },
+      onNext(_ctx, _id, _payload, args, result) {
+        if (!result.errors) return;
+        const { logger: log } = args.contextValue as { logger: Logger };
+        return { ...result, errors: result.errors.map((e) => report(e, log)) };
+      },
+      onError(_ctx, _id, _payload, errors) {
+        return errors.map((e) => report(e, logger));
+      },
+    },
+    wsServer,
+  );
+}
+
+function coded(error: GraphQLError, code: ErrorCode): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code },
+  });
+}
