@@ -21,7 +21,15 @@ export async function checkSources(sources: Sources, logger: Logger): Promise<So
     SOURCE_ROLES.map(async ({ name, kind }): Promise<SourceStatus> => {
       const connection = sources[name];
       if (!connection) {
-        return { name, kind, endpoint: null, state: 'NOT_CONFIGURED', latencyMs: null, detail: null, checkedAt: new Date() };
+        return {
+          name,
+          kind,
+          endpoint: null,
+          state: 'NOT_CONFIGURED',
+          latencyMs: null,
+          detail: null,
+          checkedAt: new Date(),
+        };
       }
       const started = performance.now();
       const base = { name, kind, endpoint: connection.endpoint };

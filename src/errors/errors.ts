@@ -4,7 +4,10 @@ import { ErrorCode } from './codes.js';
 /** Base class of every error the gateway raises on purpose: the code is part of the API. */
 export class LakegateError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, cause?: unknown) {
-    super(message, { extensions: { ...extensions, code }, originalError: cause instanceof Error ? cause : undefined });
+    super(message, {
+      extensions: { ...extensions, code },
+      originalError: cause instanceof Error ? cause : undefined,
+    });
   }
 
   get code(): ErrorCode {

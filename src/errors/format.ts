@@ -26,7 +26,10 @@ export function createErrorFormatter(production: boolean) {
     const code = errorCodeOf(formatted);
     if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions: production ? { ...extensions, code } : { ...formatted.extensions, code } };
+      return {
+        ...formatted,
+        extensions: production ? { ...extensions, code } : { ...formatted.extensions, code },
+      };
     }
     const original = unwrapResolverError(error);
     const message = production ? 'Internal server error' : (original as Error)?.message || formatted.message;

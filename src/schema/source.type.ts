@@ -46,7 +46,10 @@ export class Source {
   @Field(() => Float, { nullable: true, description: 'How long the check took, in milliseconds.' })
   latencyMs!: number | null;
 
-  @Field(() => String, { nullable: true, description: 'Why the store is down, as a short code (e.g. TIMEOUT).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the store is down, as a short code (e.g. TIMEOUT).',
+  })
   detail!: string | null;
 
   @Field(() => Date, { description: 'When the store was checked.' })

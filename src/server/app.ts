@@ -32,7 +32,14 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const schema = await buildLakegateSchema(services.pubSub);
   const app = express();
   const httpServer = createServer(app);
-  const ws = attachWebSocket(httpServer, GRAPHQL_PATH, schema, services, logger, createErrorReporter(config.production));
+  const ws = attachWebSocket(
+    httpServer,
+    GRAPHQL_PATH,
+    schema,
+    services,
+    logger,
+    createErrorReporter(config.production),
+  );
 
   const apollo = new ApolloServer<Context>({
     schema,

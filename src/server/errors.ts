@@ -27,7 +27,10 @@ export function errorLoggingPlugin(): ApolloServerPlugin<Context> {
             if (!isExpected(error.toJSON())) {
               contextValue.logger.error({ err: unwrapResolverError(error) }, 'unexpected error');
             } else {
-              contextValue.logger.debug({ code: error.extensions['code'], message: error.message }, 'request error');
+              contextValue.logger.debug(
+                { code: error.extensions['code'], message: error.message },
+                'request error',
+              );
             }
           }
         },

@@ -25,7 +25,7 @@ subscription WatchSources {
 
 /**
  * Serves GraphiQL from the page bundled in node_modules (no CDN), rendered and compressed once,
- * to browsers that GET the GraphQL path. Other requests (GET queries included) pass through.
+ * to browsers that GET the GraphQL path (`?query=` pre-fills the editor). Other requests pass through.
  */
 export function graphiqlPage(endpoint: string) {
   const html = Buffer.from(
@@ -35,7 +35,7 @@ export function graphiqlPage(endpoint: string) {
   const etag = `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`;
 
   return (req: Request, res: Response, next: NextFunction) => {
-    const wantsPage = req.method === 'GET' && req.query['query'] === undefined && req.accepts(['json', 'html']) === 'html';
+    const wantsPage = req.method === 'GET' && req.accepts(['json', 'html']) === 'html';
     if (!wantsPage) return next();
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'no-cache');

@@ -13,7 +13,10 @@ export function healthRoutes(services: Services): Router {
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'unavailable',
       sources: Object.fromEntries(
-        sources.map((s) => [s.name, { kind: s.kind, status: s.state, latencyMs: s.latencyMs, detail: s.detail }]),
+        sources.map((s) => [
+          s.name,
+          { kind: s.kind, status: s.state, latencyMs: s.latencyMs, detail: s.detail },
+        ]),
       ),
     });
   });

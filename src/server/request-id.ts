@@ -27,7 +27,10 @@ export function requestLogging(logger: Logger) {
     const started = performance.now();
     res.on('finish', () => {
       const ms = Math.round((performance.now() - started) * 10) / 10;
-      req.log.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms }, 'request');
+      req.log.info(
+        { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms },
+        'request',
+      );
     });
     next();
   };

@@ -23,7 +23,6 @@ export class SourceMonitor {
     if (!this.timer) {
       void this.poll();
       this.timer = setInterval(() => void this.poll(), this.intervalMs);
-      this.timer.unref();
     }
     return channel;
   }

@@ -32,7 +32,9 @@ export class CassandraConnection implements StoreConnection {
   }
 
   async ping(): Promise<void> {
-    await guard(this.name, this.timeoutMs, () => this.client.execute('SELECT release_version FROM system.local'));
+    await guard(this.name, this.timeoutMs, () =>
+      this.client.execute('SELECT release_version FROM system.local'),
+    );
   }
 
   async close(): Promise<void> {

@@ -24,7 +24,9 @@ export class InfluxConnection implements StoreConnection {
 
   async ping(): Promise<void> {
     await guard(this.name, this.timeoutMs, async () => {
-      const res = await fetch(new URL('/ping', this.settings.url), { signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await fetch(new URL('/ping', this.settings.url), {
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
       if (!res.ok) throw new Error(`ping answered HTTP ${res.status}`);
     });
   }

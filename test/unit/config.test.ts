@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('starts on embedded defaults with no store configured', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 4000);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.graphiql, true);
+    assert.equal(config.introspection, true);
+    assert.deepEqual(config.stores, {
+      s3: undefined,
+      mongodb: undefined,
+      influx: undefined,
+      neo4j: undefined,
+      cassandra: undefined,
+      redis: undefined,
+    });
+  });
+
+  it('turns GraphiQL and introspection off by default in production', () => {
+    const config = loadConfig({ NODE_ENV: 'production' });
+    assert.equal(config.graphiql, false);
+    assert.equal(config.introspection, false);
+    assert.equal(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'true' }).graphiql, true);
+  });
+
+  it('enables a store by its URL variable', () => {
+    const config = loadConfig({
+      MONGODB_URL: 'mongodb://127.0.0.1:27017/lake',
+      INFLUX_URL: 'http://127.0.0.1:8086',
+    });
+    assert.equal(config.stores.mongodb, 'mongodb://127.0.0.1:27017/lake');
+    assert.deepEqual(config.stores.influx, {
+      url: 'http://127.0.0.1:8086',
+      token: undefined,
+      org: undefined,
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    assert.equal(loadConfig({ S3_URL: '' }).stores.s3, undefined);
+  });
+
+  it('names every bad variable in one error', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', MONGODB_URL: 'http://x', GRAPHIQL: 'maybe' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /PORT: /);
+        assert.match(error.message, /MONGODB_URL: expected a mongodb or mongodb\+srv URL/);
+        assert.match(error.message, /GRAPHIQL: expected true or false/);
+        return true;
+      },
+    );
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig({ INFLUX_URL: 'http://127.0.0.1:8086' });
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.stores));
+    assert.ok(Object.isFrozen(config.stores.influx));
+  });
+});
