@@ -16,8 +16,7 @@ export class RedisConnection implements StoreConnection {
     this.client = new Redis(url, {
       lazyConnect: true,
       connectTimeout: timeoutMs,
-      // Fail fast while disconnected instead of queueing commands; reconnect in the background.
-      enableOfflineQueue: false,
+      // A command sent while disconnected fails after one reconnect attempt instead of waiting forever.
       maxRetriesPerRequest: 1,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
