@@ -34,6 +34,9 @@ const env = z.object({
 
 export type Env = z.infer<typeof env>;
 
+/** Names of every variable the gateway reads. */
+export const ENV_VARIABLES: readonly string[] = Object.keys(env.shape);
+
 export interface Config {
   readonly env: Env['NODE_ENV'];
   readonly production: boolean;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, ENV_VARIABLES, loadConfig } from '../../src/config.js';
 
 describe('loadConfig', () => {
   it('starts on embedded defaults with no store configured', () => {
@@ -61,5 +62,11 @@ describe('loadConfig', () => {
     assert.ok(Object.isFrozen(config));
     assert.ok(Object.isFrozen(config.stores));
     assert.ok(Object.isFrozen(config.stores.influx));
+  });
+
+  it('is documented variable by variable in .env.example', () => {
+    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const listed = [...example.matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    assert.deepEqual([...listed].sort(), [...ENV_VARIABLES].sort());
   });
 });
