@@ -88,3 +88,17 @@ wait_until() {
     sleep 1
   done
 }
+
+# write_env_file : the env lines of every running service into $STACK_ENV_FILE. The gateway's own
+# S3_URL is MinIO when it runs, otherwise Swift.
+write_env_file() {
+  local s s3
+  for s in "${ALL_SERVICES[@]}"; do
+    [ -f "$STACK_ROOT/services/$s.sh" ] || continue
+    load_service "$s"
+    if "${s}_ready"; then "${s}_env"; fi
+  done >"$STACK_ENV_FILE.tmp"
+  s3=$(grep -E '^(MINIO|SWIFT)_S3_URL=' "$STACK_ENV_FILE.tmp" | sort | head -n1 | cut -d= -f2-)
+  if [ -n "$s3" ]; then echo "S3_URL=$s3" >>"$STACK_ENV_FILE.tmp"; fi
+  mv "$STACK_ENV_FILE.tmp" "$STACK_ENV_FILE"
+}

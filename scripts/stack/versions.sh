@@ -1,6 +1,8 @@
 # Versions of the servers the test stack installs. Bump here only.
 FERRETDB_VERSION=v1.24.1
-# MinIO release RELEASE.2025-10-15T17-29-55Z as a Go pseudo-version.
-MINIO_VERSION=v0.0.0-20251015172955-9e49d5e7a648
+# MinIO's last commit (2026-02-12, the project is in maintenance mode since): release
+# RELEASE.2025-10-15T17-29-55Z plus bug fixes, same go.mod. The module proxy refuses that
+# release's own pseudo-version (v0.0.0-20251015172955-9e49d5e7a648: 403 "not available").
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 NEO4J_VERSION=5.26.0
 CASSANDRA_VERSION=5.0.0
