@@ -80,6 +80,11 @@ wait_until() {
   local limit=$1 name=$2; shift 2
   local start=$SECONDS
   until "$@"; do
+    if [ -f "$STACK_RUN/$name.pid" ] && ! pid_alive "$name"; then
+      say "$name exited during start-up; last log lines:"
+      tail -n 30 "$STACK_LOG/$name.log" >&2 2>/dev/null || true
+      return 1
+    fi
     if (( SECONDS - start > limit )); then
       say "$name did not become ready in ${limit}s; last log lines:"
       tail -n 30 "$STACK_LOG/$name.log" >&2 2>/dev/null || true

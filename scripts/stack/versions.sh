@@ -4,5 +4,6 @@ FERRETDB_VERSION=v1.24.1
 # RELEASE.2025-10-15T17-29-55Z plus bug fixes, same go.mod. The module proxy refuses that
 # release's own pseudo-version (v0.0.0-20251015172955-9e49d5e7a648: 403 "not available").
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
-NEO4J_VERSION=5.26.0
-CASSANDRA_VERSION=5.0.0
+# Neo4j 5.26 is the LTS line and the last on Java 17; Cassandra 5.0 runs on Java 11 or 17 only.
+NEO4J_VERSION=5.26.30
+CASSANDRA_VERSION=5.0.9
