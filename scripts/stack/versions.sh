@@ -1,5 +1,8 @@
 # Versions of the servers the test stack installs. Bump here only.
+# FerretDB 1.x (SQLite backend; 2.x needs PostgreSQL with the DocumentDB extension). The module proxy
+# serves this version's source zip but not its .info, so it is built from the zip, checked by SHA-256.
 FERRETDB_VERSION=v1.24.1
+FERRETDB_ZIP_SHA256=51f47e079d981b580f36a224298e427554681221fbcbd1e7d003ecb6715a60ef
 # MinIO's last commit (2026-02-12, the project is in maintenance mode since): release
 # RELEASE.2025-10-15T17-29-55Z plus bug fixes, same go.mod. The module proxy refuses that
 # release's own pseudo-version (v0.0.0-20251015172955-9e49d5e7a648: 403 "not available").
