@@ -52,7 +52,7 @@ go_fetch_zip() {
   local escaped proxy src zip
   escaped=$(printf '%s' "$module" | sed -E 's/([A-Z])/!\L\1/g')
   proxy=$(go env GOPROXY | tr ',|' '\n\n' | grep -m1 '^http')
-  src="$STACK_HOME/src/$(basename "$module")-$version"
+  src="$STACK_HOME/src/${module//\//_}@$version"
   zip="$src.zip"
   mkdir -p "$STACK_HOME/src"
   say "fetching $module@$version source from the module proxy"
@@ -62,12 +62,14 @@ go_fetch_zip() {
   echo "$src/$module@$version"
 }
 
-# go_build_in FOLDER PACKAGE OUTPUT VERSION : builds a Go program from unpacked module source; the
-# version goes into OUTPUT.version so *_installed can tell a stale build.
+# go_build_in FOLDER PACKAGE OUTPUT VERSION [BUILD_FLAG...] : builds a Go program from unpacked module
+# source; the version goes into OUTPUT.version so *_installed can tell a stale build.
 go_build_in() {
   local src=$1 pkg=$2 out=$3 version=$4
+  shift 4
   say "building $pkg in $(basename "$src") (this can take a while)"
-  (cd "$src" && GOTOOLCHAIN=local CGO_ENABLED="${CGO_ENABLED:-0}" GOFLAGS=-mod=mod go build -trimpath -o "$out" "$pkg")
+  (cd "$src" && GOTOOLCHAIN=local CGO_ENABLED="${CGO_ENABLED:-0}" GOFLAGS=-mod=mod \
+    go build -trimpath "$@" -o "$out" "$pkg")
   echo "$version" >"$out.version"
 }
 

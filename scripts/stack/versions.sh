@@ -10,3 +10,8 @@ MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 # Neo4j 5.26 is the LTS line and the last on Java 17; Cassandra 5.0 runs on Java 11 or 17 only.
 NEO4J_VERSION=5.26.30
 CASSANDRA_VERSION=5.0.9
+# InfluxDB OSS 2.x built from its module source zip (`go install` refuses a module with a replace).
+INFLUXDB_VERSION=v2.7.12
+INFLUXDB_ZIP_SHA256=4b152b700840144604291a75aac67d7957c14ec8b133f285e88d9493e7615cc6
+# influxdata's pkg-config wrapper builds the Flux engine (Rust) for the cgo build.
+INFLUX_PKG_CONFIG_VERSION=v0.2.14

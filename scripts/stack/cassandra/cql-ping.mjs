@@ -40,14 +40,25 @@ function queryBody(cql) {
 // Rows result with one text column: returns the first row's value.
 function firstValue(body) {
   let at = 0;
-  const int = () => { at += 4; return body.readInt32BE(at - 4); };
-  const skipString = () => { at += 2 + body.readUInt16BE(at); };
+  const int = () => {
+    at += 4;
+    return body.readInt32BE(at - 4);
+  };
+  const skipString = () => {
+    at += 2 + body.readUInt16BE(at);
+  };
   if (int() !== 2) throw new Error('not a Rows result');
   const flags = int();
   const columns = int();
-  if (flags & 0x0001) { skipString(); skipString(); }
+  if (flags & 0x0001) {
+    skipString();
+    skipString();
+  }
   for (let i = 0; i < columns; i++) {
-    if (!(flags & 0x0001)) { skipString(); skipString(); }
+    if (!(flags & 0x0001)) {
+      skipString();
+      skipString();
+    }
     skipString();
     at += 2;
   }

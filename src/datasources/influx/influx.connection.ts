@@ -22,12 +22,17 @@ export class InfluxConnection implements StoreConnection {
     this.client = new InfluxDB({ url: settings.url, token: settings.token, timeout: timeoutMs });
   }
 
+  /** An authenticated InfluxQL request on the v1-compatible endpoint (1.x, 2.x and 3.x): proves the token too. */
   async ping(): Promise<void> {
     await guard(this.name, this.timeoutMs, async () => {
-      const res = await fetch(new URL('/ping', this.settings.url), {
+      const res = await fetch(new URL('/query?q=SHOW+DATABASES', this.settings.url), {
+        headers: this.settings.token ? { authorization: `Token ${this.settings.token}` } : {},
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      if (!res.ok) throw new Error(`ping answered HTTP ${res.status}`);
+      if (!res.ok)
+        throw Object.assign(new Error(`InfluxDB answered HTTP ${res.status}`), {
+          code: `HTTP_${res.status}`,
+        });
     });
   }
 
