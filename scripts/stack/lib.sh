@@ -104,19 +104,26 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 http_ok() { curl -fsS -o /dev/null --max-time 3 "$1" 2>/dev/null; }
 
-# wait_until SECONDS NAME CMD... : polls CMD until it succeeds.
+# A service's processes: NAME.pid, or NAME-*.pid when it runs several.
+service_pids() { ls "$STACK_RUN/$1.pid" "$STACK_RUN/$1"-*.pid 2>/dev/null | xargs -r -n1 basename | sed 's/\.pid$//'; }
+
+show_log_tail() { tail -n 30 "$STACK_LOG/$1.log" "$STACK_LOG/$1"-*.log >&2 2>/dev/null || true; }
+
+# wait_until SECONDS NAME CMD... : polls CMD until it succeeds; gives up early when a process of NAME died.
 wait_until() {
   local limit=$1 name=$2; shift 2
-  local start=$SECONDS
+  local start=$SECONDS p
   until "$@"; do
-    if [ -f "$STACK_RUN/$name.pid" ] && ! pid_alive "$name"; then
-      say "$name exited during start-up; last log lines:"
-      tail -n 30 "$STACK_LOG/$name.log" >&2 2>/dev/null || true
-      return 1
-    fi
+    for p in $(service_pids "$name"); do
+      if ! pid_alive "$p"; then
+        say "$p exited during start-up; last log lines:"
+        show_log_tail "$name"
+        return 1
+      fi
+    done
     if (( SECONDS - start > limit )); then
       say "$name did not become ready in ${limit}s; last log lines:"
-      tail -n 30 "$STACK_LOG/$name.log" >&2 2>/dev/null || true
+      show_log_tail "$name"
       return 1
     fi
     sleep 1
@@ -132,7 +139,7 @@ write_env_file() {
     load_service "$s"
     if "${s}_ready"; then "${s}_env"; fi
   done >"$STACK_ENV_FILE.tmp"
-  s3=$(grep -E '^(MINIO|SWIFT)_S3_URL=' "$STACK_ENV_FILE.tmp" | sort | head -n1 | cut -d= -f2-)
+  s3=$({ grep -E '^(MINIO|SWIFT)_S3_URL=' "$STACK_ENV_FILE.tmp" || true; } | sort | head -n1 | cut -d= -f2-)
   if [ -n "$s3" ]; then echo "S3_URL=$s3" >>"$STACK_ENV_FILE.tmp"; fi
   mv "$STACK_ENV_FILE.tmp" "$STACK_ENV_FILE"
 }

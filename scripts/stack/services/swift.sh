@@ -3,12 +3,17 @@
 swift_root=$STACK_DATA/swift
 swift_servers=(account container object proxy)
 
-swift_installed() { command -v swift-proxy-server >/dev/null && command -v memcached >/dev/null; }
+swift_installed() {
+  local c
+  for c in swift-ring-builder swift-{account,container,object,proxy}-server memcached; do
+    command -v "$c" >/dev/null || return 1
+  done
+}
 swift_install() { apt_install swift swift-proxy swift-account swift-container swift-object memcached; }
 
-# The proxy's healthcheck answers only when the proxy runs; tempauth also needs memcached.
+# The healthcheck bypasses auth, so a signed ListBuckets also proves s3api, tempauth and memcached.
 swift_ready() {
-  http_ok http://127.0.0.1:8080/healthcheck && pid_alive swift-memcached
+  http_ok http://127.0.0.1:8080/healthcheck && node "$STACK_ROOT/swift/s3-ping.mjs" 8080 >/dev/null 2>&1
 }
 
 swift_configure() {
@@ -39,9 +44,11 @@ swift_start() {
   done
 }
 
+# In parallel: each Swift server takes about 2 s to exit after TERM.
 swift_stop() {
   local s
-  for s in "${swift_servers[@]}" memcached; do stop_pid "swift-$s"; done
+  for s in "${swift_servers[@]}" memcached; do stop_pid "swift-$s" & done
+  wait
 }
 
 swift_wait_seconds() { echo 60; }
