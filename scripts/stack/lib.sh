@@ -73,6 +73,33 @@ go_build_in() {
   echo "$version" >"$out.version"
 }
 
+# jdk17 : prints the folder of a JDK 17 (JAVA_HOME first), installing Debian's when there is none.
+# Neo4j 5.26 and Cassandra 5.0 need 17 even where the default java is newer.
+jdk17() {
+  local j
+  for _ in 1 2; do
+    for j in ${JAVA_HOME:+"$JAVA_HOME"} /usr/lib/jvm/java-17-openjdk-*; do
+      [ -x "$j/bin/javac" ] && "$j/bin/java" -version 2>&1 | grep -q 'version "17\.' && { echo "$j"; return 0; }
+    done
+    apt_install openjdk-17-jdk-headless
+  done
+  die "no JDK 17 found"
+}
+
+# maven_fetch NAME VERSION_PROPERTY VERSION DIR : puts the jars that scripts/stack/NAME/pom.xml names
+# (at that version) into DIR/lib, from Maven Central.
+maven_fetch() {
+  local name=$1 property=$2 version=$3 dir=$4 log=$STACK_LOG/$1-install.log jdk
+  jdk=$(jdk17)
+  command -v mvn >/dev/null || apt_install maven
+  rm -rf "${dir:?}" && mkdir -p "$dir"
+  cp "$STACK_ROOT/$name/pom.xml" "$dir/pom.xml"
+  say "mvn: $name $version and its dependencies (log: $log)"
+  JAVA_HOME=$jdk mvn -B -f "$dir/pom.xml" "-D$property=$version" \
+    dependency:copy-dependencies -DoutputDirectory="$dir/lib" >"$log" 2>&1 ||
+    { tail -n 30 "$log" >&2; die "mvn failed for $name"; }
+}
+
 # spawn NAME CMD... : starts a detached process that outlives this script; pid in $STACK_RUN/NAME.pid.
 spawn() {
   local name=$1; shift

@@ -4,33 +4,12 @@ cassandra_port=9042
 cassandra_dir=$STACK_HOME/cassandra
 cassandra_storage=$STACK_DATA/cassandra
 
-cassandra_java() {
-  local j
-  for j in ${JAVA_HOME:+"$JAVA_HOME"} /usr/lib/jvm/java-17-openjdk-*; do
-    [ -x "$j/bin/java" ] && "$j/bin/java" -version 2>&1 | grep -q 'version "17\.' && { echo "$j/bin/java"; return 0; }
-  done
-  return 1
-}
-
 cassandra_installed() {
   [ "$(cat "$cassandra_dir/version" 2>/dev/null)" = "$CASSANDRA_VERSION" ]
 }
 
-cassandra_fetch_jars() {
-  local log=$STACK_LOG/cassandra-install.log
-  say "mvn: org.apache.cassandra:cassandra-all:$CASSANDRA_VERSION and its dependencies (log: $log)"
-  JAVA_HOME=$1 mvn -B -f "$cassandra_dir/pom.xml" -Dcassandra.version="$CASSANDRA_VERSION" \
-    dependency:copy-dependencies -DoutputDirectory="$cassandra_dir/lib" >"$log" 2>&1 ||
-    { tail -n 30 "$log" >&2; die "mvn failed for cassandra"; }
-}
-
 cassandra_install() {
-  cassandra_java >/dev/null || apt_install openjdk-17-jdk-headless
-  command -v mvn >/dev/null || apt_install maven
-  local java; java=$(cassandra_java) || die "no Java 17 found for cassandra"
-  rm -rf "${cassandra_dir:?}" && mkdir -p "$cassandra_dir"
-  cp "$STACK_ROOT/cassandra/pom.xml" "$cassandra_dir/pom.xml"
-  cassandra_fetch_jars "${java%/bin/java}"
+  maven_fetch cassandra cassandra.version "$CASSANDRA_VERSION" "$cassandra_dir"
   echo "$CASSANDRA_VERSION" >"$cassandra_dir/version"
 }
 
@@ -70,7 +49,7 @@ cassandra_can_drop_mlock() { [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null
 
 cassandra_start() {
   local java jamm flags wrapper=()
-  java=$(cassandra_java) || die "no Java 17 found for cassandra"
+  java="$(jdk17)/bin/java"
   cassandra_can_drop_mlock && wrapper=(setpriv --bounding-set=-ipc_lock)
   jamm=$(echo "$cassandra_dir"/lib/jamm-*.jar)
   mapfile -t flags < <(cassandra_module_flags)

@@ -4,36 +4,14 @@ neo4j_bolt_port=7687
 neo4j_dir=$STACK_HOME/neo4j
 neo4j_available_file=$STACK_RUN/neo4j.available
 
-# The machine's default java may be newer than what 5.26 supports.
-neo4j_java_home() {
-  local j
-  for j in ${JAVA_HOME:+"$JAVA_HOME"} /usr/lib/jvm/java-17-openjdk-*; do
-    [ -x "$j/bin/javac" ] && "$j/bin/java" -version 2>&1 | grep -q 'version "17\.' && { echo "$j"; return 0; }
-  done
-  return 1
-}
-
 neo4j_installed() {
   [ "$(cat "$neo4j_dir/version" 2>/dev/null)" = "$NEO4J_VERSION" ] &&
     [ "$neo4j_dir/classes/Neo4jLauncher.class" -nt "$STACK_ROOT/neo4j/Neo4jLauncher.java" ]
 }
 
-neo4j_fetch_jars() {
-  local log=$STACK_LOG/neo4j-install.log
-  say "mvn: org.neo4j:neo4j:$NEO4J_VERSION and its dependencies (log: $log)"
-  JAVA_HOME=$1 mvn -B -f "$neo4j_dir/pom.xml" -Dneo4j.version="$NEO4J_VERSION" \
-    dependency:copy-dependencies -DoutputDirectory="$neo4j_dir/lib" >"$log" 2>&1 ||
-    { tail -n 30 "$log" >&2; die "mvn failed for neo4j"; }
-}
-
 neo4j_install() {
-  neo4j_java_home >/dev/null || apt_install openjdk-17-jdk-headless
-  command -v mvn >/dev/null || apt_install maven
-  local jdk; jdk=$(neo4j_java_home) || die "no JDK 17 found for neo4j"
-  rm -rf "${neo4j_dir:?}" && mkdir -p "$neo4j_dir"
-  cp "$STACK_ROOT/neo4j/pom.xml" "$neo4j_dir/pom.xml"
-  neo4j_fetch_jars "$jdk"
-  "$jdk/bin/javac" -d "$neo4j_dir/classes" -cp "$neo4j_dir/lib/*" "$STACK_ROOT/neo4j/Neo4jLauncher.java"
+  maven_fetch neo4j neo4j.version "$NEO4J_VERSION" "$neo4j_dir"
+  "$(jdk17)/bin/javac" -d "$neo4j_dir/classes" -cp "$neo4j_dir/lib/*" "$STACK_ROOT/neo4j/Neo4jLauncher.java"
   echo "$NEO4J_VERSION" >"$neo4j_dir/version"
 }
 
@@ -52,7 +30,7 @@ neo4j_bolt_answers() {
 neo4j_ready() { [ -f "$neo4j_available_file" ] && neo4j_bolt_answers; }
 
 neo4j_start() {
-  local jdk; jdk=$(neo4j_java_home) || die "no JDK 17 found for neo4j"
+  local jdk; jdk=$(jdk17)
   mkdir -p "$STACK_DATA/neo4j"
   rm -f "$neo4j_available_file"
   spawn neo4j "$jdk/bin/java" -Xms256m -Xmx1g -XX:+ExitOnOutOfMemoryError \
