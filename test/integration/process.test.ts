@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { spawnGateway } from '../helpers/process.js';
@@ -53,5 +55,35 @@ describe('graceful drain on SIGTERM', () => {
     assert.equal(await closed, 1001);
     assert.equal(await gw.exited, 0);
     assert.ok(gw.logs.some((l) => l['msg'] === 'stopped'));
+  });
+});
+
+describe('gateway process', () => {
+  it('logs each request as JSON with the request id it returns', async () => {
+    const gw = await spawnGateway();
+    try {
+      const res = await fetch(`${gw.url}/healthz`, { headers: { 'x-request-id': 'trace-42' } });
+      assert.equal(res.headers.get('x-request-id'), 'trace-42');
+      await new Promise((r) => setTimeout(r, 100));
+      const line = gw.logs.find((l) => l['msg'] === 'request' && l['requestId'] === 'trace-42');
+      assert.ok(line, 'a request log line carries the id');
+      assert.equal(line['path'], '/healthz');
+      assert.equal(line['status'], 200);
+    } finally {
+      gw.child.kill('SIGTERM');
+      await gw.exited;
+    }
+  });
+
+  it('refuses to start on a bad variable, naming it', () => {
+    const main = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+    const run = spawnSync(process.execPath, [main], {
+      env: { PATH: process.env['PATH'] ?? '', PORT: 'eighty', NEO4J_URL: 'http://localhost:7687' },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /invalid configuration/);
+    assert.match(run.stderr, /PORT: /);
+    assert.match(run.stderr, /NEO4J_URL: expected a bolt or bolt\+s or neo4j or neo4j\+s URL/);
   });
 });
