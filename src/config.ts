@@ -12,6 +12,28 @@ const url = (protocols: string[]) =>
       message: `expected a ${protocols.join(' or ')} URL`,
     });
 
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/** A byte count: "1048576", "64MiB", "5GiB", "100MB". */
+const bytes = z
+  .string()
+  .regex(/^\d+\s*([kmgt]i?b|b)?$/i, { message: 'expected a size such as 1048576, 64MiB or 5GiB' })
+  .transform((v) => {
+    const [, n, unit] = /^(\d+)\s*([a-z]*)$/i.exec(v)!;
+    return Number(n) * (UNITS[(unit || 'b').toLowerCase()] ?? 1);
+  });
+
+const MIB = 1024 ** 2;
+
 const env = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -22,7 +44,27 @@ const env = z.object({
   SOURCE_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   SOURCE_POLL_MS: z.coerce.number().int().min(250).default(5000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10000),
+  PUBLIC_URL: url(['http', 'https']).optional(),
+  DATA_DIR: z.string().min(1).default('data'),
+  RAW_URL_SECRET: z.string().min(32, { message: 'expected at least 32 characters' }).optional(),
+  UPLOAD_MAX_FILE_SIZE: bytes.default('5GiB'),
+  UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(100).default(10),
+  UPLOAD_PART_SIZE: bytes
+    .refine((n) => n >= 5 * MIB, { message: 'S3 parts are at least 5MiB' })
+    .default('8MiB'),
+  PRESIGN_EXPIRES_SECONDS: z.coerce.number().int().min(60).max(604800).default(900),
+  PRESIGN_MULTIPART_THRESHOLD: bytes.default('256MiB'),
+  PRESIGN_PART_SIZE: bytes
+    .refine((n) => n >= 5 * MIB, { message: 'S3 parts are at least 5MiB' })
+    .default('64MiB'),
+  PENDING_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60000),
+  PROGRESS_INTERVAL_MS: z.coerce.number().int().min(50).default(500),
   S3_URL: url(['http', 'https']).optional(),
+  S3_BUCKET_PREFIX: z
+    .string()
+    .regex(/^([a-z0-9][a-z0-9-]{0,30})?$/, { message: 'expected lower-case letters, digits and -' })
+    .default(''),
   MONGODB_URL: url(['mongodb', 'mongodb+srv']).optional(),
   INFLUX_URL: url(['http', 'https']).optional(),
   INFLUX_TOKEN: z.string().optional(),
@@ -49,6 +91,26 @@ export interface Config {
   /** How often the `sources` subscription re-checks the stores while someone watches. */
   readonly sourcePollMs: number;
   readonly shutdownGraceMs: number;
+  /** Base URL clients reach the gateway at; null: its own listening address. */
+  readonly publicUrl: string | null;
+  /** Where the embedded raw store and catalog keep their files. */
+  readonly dataDir: string;
+  /** Signs the embedded raw store's URLs; null: a random secret per process. */
+  readonly rawUrlSecret: string | null;
+  readonly s3BucketPrefix: string;
+  readonly uploads: {
+    readonly maxFileSize: number;
+    readonly maxFiles: number;
+    readonly partSize: number;
+    readonly presignExpiresSeconds: number;
+    readonly presignMultipartThreshold: number;
+    readonly presignPartSize: number;
+    /** How long a streamed upload's intent lives without a sign of progress before the reconciler may act. */
+    readonly pendingTimeoutMs: number;
+    readonly reconcileIntervalMs: number;
+    /** Least time between two BYTES_RECEIVED events of one upload. */
+    readonly progressIntervalMs: number;
+  };
   readonly stores: {
     readonly s3?: string;
     readonly mongodb?: string;
@@ -84,6 +146,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sourceTimeoutMs: e.SOURCE_TIMEOUT_MS,
     sourcePollMs: e.SOURCE_POLL_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') ?? null,
+    dataDir: e.DATA_DIR,
+    rawUrlSecret: e.RAW_URL_SECRET ?? null,
+    s3BucketPrefix: e.S3_BUCKET_PREFIX,
+    uploads: {
+      maxFileSize: e.UPLOAD_MAX_FILE_SIZE,
+      maxFiles: e.UPLOAD_MAX_FILES,
+      partSize: e.UPLOAD_PART_SIZE,
+      presignExpiresSeconds: e.PRESIGN_EXPIRES_SECONDS,
+      presignMultipartThreshold: e.PRESIGN_MULTIPART_THRESHOLD,
+      presignPartSize: e.PRESIGN_PART_SIZE,
+      pendingTimeoutMs: e.PENDING_TIMEOUT_MS,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+      progressIntervalMs: e.PROGRESS_INTERVAL_MS,
+    },
     stores: {
       s3: e.S3_URL,
       mongodb: e.MONGODB_URL,

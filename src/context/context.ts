@@ -1,4 +1,5 @@
 import { type Logger } from '../logger.js';
+import { createLoaders, type Loaders } from './loaders.js';
 import { type Services } from './services.js';
 
 /** What every resolver sees, built the same way for HTTP requests and WebSocket operations. */
@@ -6,8 +7,22 @@ export interface Context {
   requestId: string;
   logger: Logger;
   services: Services;
+  loaders: Loaders;
+  /** The Idempotency-Key header of an HTTP request. */
+  idempotencyKey?: string;
 }
 
-export function createContext(services: Services, requestId: string, logger: Logger): Context {
-  return { requestId, logger: logger.child({ requestId }), services };
+export function createContext(
+  services: Services,
+  requestId: string,
+  logger: Logger,
+  headers: { idempotencyKey?: string } = {},
+): Context {
+  return {
+    requestId,
+    logger: logger.child({ requestId }),
+    services,
+    loaders: createLoaders(services.catalog),
+    idempotencyKey: headers.idempotencyKey,
+  };
 }

@@ -1,10 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import { type PubSub } from 'type-graphql';
 import { type Config } from '../config.js';
+import { type Catalog, type EventLog } from '../datasources/catalog/catalog.js';
+import { MongoCatalog } from '../datasources/catalog/mongo.catalog.js';
+import { MongoConnection } from '../datasources/catalog/mongo.connection.js';
 import { checkSources, type SourceStatus } from '../datasources/health.js';
+import { FsRawStore } from '../datasources/rawstore/fs.raw-store.js';
+import { type RawStore } from '../datasources/rawstore/raw-store.js';
+import { S3Connection } from '../datasources/rawstore/s3.connection.js';
+import { S3RawStore } from '../datasources/rawstore/s3.raw-store.js';
+import { GrantSigner } from '../datasources/rawstore/url-token.js';
 import { closeSources, openSources, type Sources } from '../datasources/sources.js';
+import { IngestionFeed } from '../ingestion/feed.js';
+import { IdempotencyKeys } from '../ingestion/idempotency.js';
+import { ObjectLifecycle } from '../ingestion/lifecycle.js';
+import { PresignedUploads } from '../ingestion/presigned-upload.js';
+import { Projects } from '../ingestion/projects.js';
+import { Reconciler } from '../ingestion/reconciler.js';
+import { StreamUploads } from '../ingestion/stream-upload.js';
 import { type Logger } from '../logger.js';
 import { InMemoryPubSub } from '../subscriptions/pubsub.js';
+import { RedisPubSub } from '../subscriptions/redis-pubsub.js';
 import { SourceMonitor } from '../subscriptions/source-monitor.js';
-import { type PubSub } from 'type-graphql';
 
 /** Long-lived objects shared by all requests: store connections and what is built on them. */
 export interface Services {
@@ -13,6 +30,17 @@ export interface Services {
   checkSources(): Promise<SourceStatus[]>;
   sourceMonitor: SourceMonitor;
   pubSub: PubSub;
+  raw: RawStore;
+  catalog: Catalog & EventLog;
+  feed: IngestionFeed;
+  projects: Projects;
+  streamUploads: StreamUploads;
+  presignedUploads: PresignedUploads;
+  reconciler: Reconciler;
+  /** The embedded raw store serves its own URLs; null with S3. */
+  fsRaw: { store: FsRawStore; signer: GrantSigner } | null;
+  /** Prepares the stores (indexes, journal), starts the reconciler; call once the gateway listens at `baseUrl`. */
+  start(baseUrl: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,14 +48,85 @@ export function createServices(config: Config, logger: Logger): Services {
   const sources = openSources(config);
   const check = () => checkSources(sources, logger);
   const sourceMonitor = new SourceMonitor(check, config.sourcePollMs);
+  const pubSub: PubSub & { close?: () => void } = sources.broker
+    ? new RedisPubSub(sources.broker.client, sources.broker.client.duplicate(), logger)
+    : new InMemoryPubSub();
+
+  let baseUrl = config.publicUrl ?? '';
+  let fsRaw: Services['fsRaw'] = null;
+  let raw: RawStore;
+  if (sources.raw instanceof S3Connection) {
+    raw = new S3RawStore(sources.raw, {
+      bucketPrefix: config.s3BucketPrefix,
+      partSize: config.uploads.partSize,
+      partConcurrency: 2,
+    });
+  } else {
+    const signer = new GrantSigner(config.rawUrlSecret ? Buffer.from(config.rawUrlSecret) : randomBytes(32));
+    const store = new FsRawStore(sources.raw, signer, () => baseUrl);
+    fsRaw = { store, signer };
+    raw = store;
+  }
+  const remote = sources.catalog instanceof MongoConnection;
+  const catalog =
+    sources.catalog instanceof MongoConnection ? new MongoCatalog(sources.catalog) : sources.catalog.catalog;
+
+  const feed = new IngestionFeed(catalog, pubSub, logger);
+  const lifecycle = new ObjectLifecycle(catalog, raw, feed, logger);
+  const keys = new IdempotencyKeys(catalog);
+  const projects = new Projects(catalog, lifecycle);
+  const u = config.uploads;
+  const reconciler = new Reconciler(lifecycle, keys, u.pendingTimeoutMs, logger);
+  let retryInit: NodeJS.Timeout | undefined;
+
   return {
     config,
     sources,
     checkSources: check,
     sourceMonitor,
-    pubSub: new InMemoryPubSub(),
+    pubSub,
+    raw,
+    catalog,
+    feed,
+    projects,
+    streamUploads: new StreamUploads(lifecycle, keys, u, logger),
+    presignedUploads: new PresignedUploads(
+      lifecycle,
+      keys,
+      {
+        maxFileSize: u.maxFileSize,
+        expiresInSeconds: u.presignExpiresSeconds,
+        multipartThreshold: u.presignMultipartThreshold,
+        partSize: u.presignPartSize,
+        pendingTimeoutMs: u.pendingTimeoutMs,
+      },
+      (name) => projects.get(name),
+    ),
+    reconciler,
+    fsRaw,
+    async start(url) {
+      baseUrl = config.publicUrl ?? url;
+      if (remote) {
+        // A catalog that is down at start-up must not stop the gateway: its indexes are made when it is back.
+        const init = () =>
+          catalog.init().then(
+            () => (retryInit = undefined),
+            (error: unknown) => {
+              logger.warn({ err: error }, 'catalog not ready; retrying in 5 s');
+              retryInit = setTimeout(init, 5000);
+            },
+          );
+        await init();
+      } else {
+        await catalog.init();
+      }
+      reconciler.start(u.reconcileIntervalMs);
+    },
     async close() {
+      clearTimeout(retryInit);
+      await reconciler.stop();
       sourceMonitor.stop();
+      pubSub.close?.();
       await closeSources(sources);
     },
   };

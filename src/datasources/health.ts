@@ -32,7 +32,7 @@ export async function checkSources(sources: Sources, logger: Logger): Promise<So
         };
       }
       const started = performance.now();
-      const base = { name, kind, endpoint: connection.endpoint };
+      const base = { name, kind: connection.kind, endpoint: connection.endpoint };
       try {
         await connection.ping();
         const latencyMs = round(performance.now() - started);

@@ -1,13 +1,16 @@
+import { join, resolve } from 'node:path';
 import { type Config } from '../config.js';
 import { CassandraConnection } from './cassandra/cassandra.connection.js';
+import { EmbeddedConnection } from './catalog/embedded.connection.js';
 import { MongoConnection } from './catalog/mongo.connection.js';
 import { InfluxConnection } from './influx/influx.connection.js';
 import { Neo4jConnection } from './neo4j/neo4j.connection.js';
+import { FsConnection } from './rawstore/fs.connection.js';
 import { S3Connection } from './rawstore/s3.connection.js';
 import { RedisConnection } from './redis/redis.connection.js';
 import { type SourceName, type StoreConnection, type StoreKind } from './types.js';
 
-/** Every role the lake knows, in display order, with the store that fills it. */
+/** Every role the lake knows, in display order, with the store that fills it when one is configured. */
 export const SOURCE_ROLES: ReadonlyArray<{ name: SourceName; kind: StoreKind }> = [
   { name: 'raw', kind: 'S3' },
   { name: 'catalog', kind: 'MONGODB' },
@@ -17,21 +20,25 @@ export const SOURCE_ROLES: ReadonlyArray<{ name: SourceName; kind: StoreKind }> 
   { name: 'broker', kind: 'REDIS' },
 ];
 
+/** The raw zone and the catalog always exist (embedded when no URL is given); the rest are optional. */
 export interface Sources {
-  raw?: S3Connection;
-  catalog?: MongoConnection;
+  raw: S3Connection | FsConnection;
+  catalog: MongoConnection | EmbeddedConnection;
   timeseries?: InfluxConnection;
   graph?: Neo4jConnection;
   tables?: CassandraConnection;
   broker?: RedisConnection;
 }
 
-/** Opens a connection for each store that has a URL. Drivers connect lazily, so a down store does not stop start-up. */
+/** Opens a connection for each store. Drivers connect lazily, so a down store does not stop start-up. */
 export function openSources(config: Config): Sources {
   const { stores, sourceTimeoutMs: t } = config;
+  const dataDir = resolve(config.dataDir);
   return {
-    raw: stores.s3 ? new S3Connection(stores.s3, t) : undefined,
-    catalog: stores.mongodb ? new MongoConnection(stores.mongodb, t) : undefined,
+    raw: stores.s3 ? new S3Connection(stores.s3, t) : new FsConnection(join(dataDir, 'raw'), t),
+    catalog: stores.mongodb
+      ? new MongoConnection(stores.mongodb, t)
+      : new EmbeddedConnection(join(dataDir, 'catalog'), t),
     timeseries: stores.influx ? new InfluxConnection(stores.influx, t) : undefined,
     graph: stores.neo4j ? new Neo4jConnection(stores.neo4j, t) : undefined,
     tables: stores.cassandra ? new CassandraConnection(stores.cassandra, t) : undefined,

@@ -1,5 +1,6 @@
 /** Which store a connection talks to. */
-export type StoreKind = 'S3' | 'MONGODB' | 'INFLUXDB' | 'NEO4J' | 'CASSANDRA' | 'REDIS';
+export type StoreKind =
+  'S3' | 'FILESYSTEM' | 'MONGODB' | 'EMBEDDED' | 'INFLUXDB' | 'NEO4J' | 'CASSANDRA' | 'REDIS';
 
 /** The role a store plays in the lake; one connection per role. */
 export type SourceName = 'raw' | 'catalog' | 'timeseries' | 'graph' | 'tables' | 'broker';

@@ -15,6 +15,20 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
+  /** The thing exists already (a project name), or is being changed by another request. */
+  CONFLICT: 'CONFLICT',
+  /** The file is larger than the project allows (extensions.maxFileSize). */
+  FILE_TOO_LARGE: 'FILE_TOO_LARGE',
+  /** The project holds as many objects as its profile allows (extensions.maxFiles). */
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  /** The file's extension or content type is not in the project's allowed formats. */
+  FORMAT_NOT_ALLOWED: 'FORMAT_NOT_ALLOWED',
+  /** The project rejects duplicates and has this content already (extensions.duplicateOf). */
+  DUPLICATE_CONTENT: 'DUPLICATE_CONTENT',
+  /** An Idempotency-Key was used before for a different request. */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** The bytes that arrived are not the ones declared (size or SHA-256, extensions.reason); nothing was kept. */
+  UPLOAD_VERIFICATION_FAILED: 'UPLOAD_VERIFICATION_FAILED',
   /** The field needs a store that has no URL configured. */
   SOURCE_NOT_CONFIGURED: 'SOURCE_NOT_CONFIGURED',
   /** The store is configured but down or too slow; `extensions.source` names it. */

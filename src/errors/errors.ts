@@ -27,6 +27,12 @@ export class NotFoundError extends LakegateError {
   }
 }
 
+export class ConflictError extends LakegateError {
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(ErrorCode.CONFLICT, message, extensions);
+  }
+}
+
 export class SourceNotConfiguredError extends LakegateError {
   constructor(source: string) {
     super(ErrorCode.SOURCE_NOT_CONFIGURED, `The ${source} store is not configured`, { source });

@@ -1,9 +1,19 @@
 import 'reflect-metadata';
 import { type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
+import { IngestionEventResolver } from '../resolvers/ingestion-event.resolver.js';
+import { DataObjectResolver } from '../resolvers/object.resolver.js';
+import { ProjectResolver } from '../resolvers/project.resolver.js';
 import { SourcesResolver } from '../resolvers/sources.resolver.js';
+import { UploadResolver } from '../resolvers/upload.resolver.js';
 
-export const resolvers = [SourcesResolver] as const;
+export const resolvers = [
+  SourcesResolver,
+  ProjectResolver,
+  DataObjectResolver,
+  UploadResolver,
+  IngestionEventResolver,
+] as const;
 
 export function buildLakegateSchema(pubSub: PubSub): Promise<GraphQLSchema> {
   return buildSchema({ resolvers: [...resolvers], pubSub, validate: false });

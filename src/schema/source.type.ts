@@ -4,13 +4,26 @@ import { type SourceName, type StoreKind as Kind } from '../datasources/types.js
 
 export const StoreKind = {
   S3: 'S3',
+  FILESYSTEM: 'FILESYSTEM',
   MONGODB: 'MONGODB',
+  EMBEDDED: 'EMBEDDED',
   INFLUXDB: 'INFLUXDB',
   NEO4J: 'NEO4J',
   CASSANDRA: 'CASSANDRA',
   REDIS: 'REDIS',
 } as const satisfies Record<Kind, Kind>;
-registerEnumType(StoreKind, { name: 'StoreKind', description: 'The kind of store behind a source.' });
+registerEnumType(StoreKind, {
+  name: 'StoreKind',
+  description: 'The kind of store behind a source.',
+  valuesConfig: {
+    FILESYSTEM: {
+      description: 'The embedded raw zone: a folder on the gateway host (default without S3_URL).',
+    },
+    EMBEDDED: {
+      description: 'The embedded catalog: a journal file on the gateway host (default without MONGODB_URL).',
+    },
+  },
+});
 
 export const SourceState = {
   UP: 'UP',

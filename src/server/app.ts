@@ -5,6 +5,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
 import { type Config } from '../config.js';
 import { createContext, type Context } from '../context/context.js';
 import { createServices, type Services } from '../context/services.js';
@@ -14,6 +15,7 @@ import { buildLakegateSchema } from '../schema/build-schema.js';
 import { createErrorReporter, errorLoggingPlugin } from './errors.js';
 import { graphiqlPage } from './graphiql.js';
 import { healthRoutes } from './health.js';
+import { rawRoutes } from './raw-route.js';
 import { requestLogging } from './request-id.js';
 import { attachWebSocket } from './ws.js';
 
@@ -59,11 +61,17 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   app.disable('x-powered-by');
   app.use(requestLogging(logger));
   app.use(healthRoutes(services));
+  if (services.fsRaw) app.use(rawRoutes(services.fsRaw.store, services.fsRaw.signer));
   if (config.graphiql) app.get(GRAPHQL_PATH, graphiqlPage(GRAPHQL_PATH));
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => createContext(services, req.id, logger) }),
+    // One more byte than the largest file: the project's own limit answers first, with FILE_TOO_LARGE.
+    graphqlUploadExpress({ maxFileSize: config.uploads.maxFileSize + 1, maxFiles: config.uploads.maxFiles }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        createContext(services, req.id, logger, { idempotencyKey: req.header('idempotency-key') }),
+    }),
   );
 
   await new Promise<void>((resolve, reject) => {
@@ -72,10 +80,18 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   });
   const { port } = httpServer.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  try {
+    await services.start(url);
+  } catch (error) {
+    await apollo.stop();
+    await services.close();
+    throw error;
+  }
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url,
     services,
     close: () =>
       (closing ??= (async () => {

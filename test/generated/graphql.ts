@@ -15,6 +15,10 @@ export type SourceState =
 /** The kind of store behind a source. */
 export type StoreKind =
   | 'CASSANDRA'
+  /** The embedded catalog: a journal file on the gateway host (default without MONGODB_URL). */
+  | 'EMBEDDED'
+  /** The embedded raw zone: a folder on the gateway host (default without S3_URL). */
+  | 'FILESYSTEM'
   | 'INFLUXDB'
   | 'MONGODB'
   | 'NEO4J'

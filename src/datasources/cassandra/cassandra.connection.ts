@@ -18,7 +18,7 @@ export function cassandraClientOptions(url: string, timeoutMs: number): cassandr
 
 export class CassandraConnection implements StoreConnection {
   readonly name = 'tables';
-  readonly kind = 'CASSANDRA';
+  readonly kind = 'CASSANDRA' as const;
   readonly endpoint: string;
   readonly client: cassandra.Client;
 

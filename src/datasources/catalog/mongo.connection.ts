@@ -4,14 +4,14 @@ import { type StoreConnection } from '../types.js';
 
 export class MongoConnection implements StoreConnection {
   readonly name = 'catalog';
-  readonly kind = 'MONGODB';
+  readonly kind = 'MONGODB' as const;
   readonly endpoint: string;
   readonly client: MongoClient;
   readonly db: Db;
 
   constructor(
     url: string,
-    private readonly timeoutMs: number,
+    readonly timeoutMs: number,
   ) {
     this.endpoint = publicEndpoint(url);
     this.client = new MongoClient(url, {

@@ -10,7 +10,7 @@ export interface InfluxSettings {
 
 export class InfluxConnection implements StoreConnection {
   readonly name = 'timeseries';
-  readonly kind = 'INFLUXDB';
+  readonly kind = 'INFLUXDB' as const;
   readonly endpoint: string;
   readonly client: InfluxDB;
 

@@ -4,7 +4,7 @@ import { type StoreConnection } from '../types.js';
 
 export class Neo4jConnection implements StoreConnection {
   readonly name = 'graph';
-  readonly kind = 'NEO4J';
+  readonly kind = 'NEO4J' as const;
   readonly endpoint: string;
   readonly driver: Driver;
 

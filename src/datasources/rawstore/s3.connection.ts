@@ -1,6 +1,7 @@
 import { Client } from 'minio';
 import { guard, publicEndpoint } from '../guard.js';
 import { type StoreConnection } from '../types.js';
+import { type SigningTarget } from './sigv4.js';
 
 /** Client options from `http(s)://ACCESS_KEY:SECRET_KEY@host:port/?region=us-east-1&pathStyle=true`. */
 export function s3ClientOptions(url: string) {
@@ -19,16 +20,25 @@ export function s3ClientOptions(url: string) {
 
 export class S3Connection implements StoreConnection {
   readonly name = 'raw';
-  readonly kind = 'S3';
+  readonly kind = 'S3' as const;
   readonly endpoint: string;
   readonly client: Client;
+  readonly signing: SigningTarget;
 
   constructor(
     url: string,
-    private readonly timeoutMs: number,
+    readonly timeoutMs: number,
   ) {
     this.endpoint = publicEndpoint(url);
-    this.client = new Client(s3ClientOptions(url));
+    const options = s3ClientOptions(url);
+    this.client = new Client(options);
+    this.signing = {
+      endpoint: new URL(`${options.useSSL ? 'https' : 'http'}://${options.endPoint}:${options.port}`),
+      region: options.region,
+      accessKey: options.accessKey,
+      secretKey: options.secretKey,
+      pathStyle: options.pathStyle,
+    };
   }
 
   async ping(): Promise<void> {

@@ -4,7 +4,7 @@ import { type StoreConnection } from '../types.js';
 
 export class RedisConnection implements StoreConnection {
   readonly name = 'broker';
-  readonly kind = 'REDIS';
+  readonly kind = 'REDIS' as const;
   readonly endpoint: string;
   readonly client: Redis;
 

@@ -1,0 +1,286 @@
+import { type Collection, type Db, type Filter, MongoServerError } from 'mongodb';
+import { guard } from '../guard.js';
+import {
+  type Catalog,
+  type CatalogEntry,
+  DuplicateKeyError,
+  type EntryChanges,
+  type EntryFilter,
+  type EntryStatus,
+  type EventLog,
+  type IdempotencyRecord,
+  type IngestionEventRecord,
+  type ProjectRecord,
+  type TenantProfile,
+} from './catalog.js';
+import { assertDataPath } from './data-path.js';
+import { type MongoConnection } from './mongo.connection.js';
+
+type WithId<T> = T & { _id: string };
+
+const strip = <T extends object>(doc: WithId<T> | null): T | null => {
+  if (!doc) return null;
+  const { _id: _ignored, ...rest } = doc;
+  return rest as unknown as T;
+};
+
+function isDuplicateKey(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === 11000;
+}
+
+/**
+ * The metadata catalog on MongoDB. It uses only what FerretDB 1.x (the test server) also has:
+ * string _id keys, compound unique indexes, findOneAndUpdate with $inc/$set/$push, no transactions.
+ */
+export class MongoCatalog implements Catalog, EventLog {
+  private readonly db: Db;
+  private readonly projectsCol: Collection<WithId<ProjectRecord>>;
+  private readonly entriesCol: Collection<WithId<CatalogEntry>>;
+  private readonly countersCol: Collection<{ _id: string; value: number }>;
+  private readonly idempotencyCol: Collection<WithId<IdempotencyRecord>>;
+  private readonly eventsCol: Collection<WithId<IngestionEventRecord>>;
+
+  constructor(private readonly connection: MongoConnection) {
+    this.db = connection.db;
+    this.projectsCol = this.db.collection('projects');
+    this.entriesCol = this.db.collection('entries');
+    this.countersCol = this.db.collection('counters');
+    this.idempotencyCol = this.db.collection('idempotency');
+    this.eventsCol = this.db.collection('events');
+  }
+
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    return guard('catalog', this.connection.timeoutMs, fn);
+  }
+
+  /** Creates the indexes the queries rely on; safe to run at every start. */
+  init(): Promise<void> {
+    return this.call(async () => {
+      await this.entriesCol.createIndexes([
+        { key: { project: 1, key: 1 }, name: 'project_key', unique: true },
+        { key: { uploadId: 1 }, name: 'upload', unique: true },
+        { key: { project: 1, sha256: 1 }, name: 'project_sha256' },
+        { key: { status: 1, expiresAt: 1 }, name: 'status_expires' },
+        { key: { project: 1, objectId: -1 }, name: 'project_object' },
+      ]);
+      await this.eventsCol.createIndex({ project: 1, sequence: 1 }, { name: 'project_sequence' });
+    });
+  }
+
+  createProject(project: ProjectRecord): Promise<void> {
+    return this.call(async () => {
+      try {
+        await this.projectsCol.insertOne({ _id: project.name, ...project });
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new DuplicateKeyError(`project ${project.name} exists`);
+        throw error;
+      }
+    });
+  }
+
+  updateProfile(name: string, profile: TenantProfile): Promise<ProjectRecord | null> {
+    return this.call(async () =>
+      strip(
+        await this.projectsCol.findOneAndUpdate(
+          { _id: name },
+          { $set: { profile } },
+          { returnDocument: 'after' },
+        ),
+      ),
+    );
+  }
+
+  projects(names: readonly string[]): Promise<(ProjectRecord | null)[]> {
+    return this.call(async () => {
+      const found = await this.projectsCol.find({ _id: { $in: [...names] } }).toArray();
+      const byName = new Map(found.map((p) => [p._id, strip(p)!]));
+      return names.map((n) => byName.get(n) ?? null);
+    });
+  }
+
+  listProjects(): Promise<ProjectRecord[]> {
+    return this.call(async () =>
+      (await this.projectsCol.find({}).sort({ _id: 1 }).toArray()).map((p) => strip(p)!),
+    );
+  }
+
+  private next(counter: string): Promise<number> {
+    return this.call(async () => {
+      const doc = await this.countersCol.findOneAndUpdate(
+        { _id: counter },
+        { $inc: { value: 1 } },
+        { upsert: true, returnDocument: 'after' },
+      );
+      return doc!.value;
+    });
+  }
+
+  nextObjectId(project: string): Promise<number> {
+    return this.next(`objects/${project}`);
+  }
+
+  insertEntry(entry: CatalogEntry): Promise<void> {
+    return this.call(async () => {
+      try {
+        await this.entriesCol.insertOne({ _id: `${entry.project}/${entry.objectId}`, ...entry });
+      } catch (error) {
+        if (isDuplicateKey(error))
+          throw new DuplicateKeyError(`entry ${entry.project}/${entry.objectId} exists`);
+        throw error;
+      }
+    });
+  }
+
+  entries(project: string, objectIds: readonly number[]): Promise<(CatalogEntry | null)[]> {
+    return this.call(async () => {
+      const ids = objectIds.map((id) => `${project}/${id}`);
+      const found = await this.entriesCol.find({ _id: { $in: ids } }).toArray();
+      const byId = new Map(found.map((e) => [e.objectId, strip(e)!]));
+      return objectIds.map((id) => byId.get(id) ?? null);
+    });
+  }
+
+  entryByUpload(uploadId: string): Promise<CatalogEntry | null> {
+    return this.call(async () => strip(await this.entriesCol.findOne({ uploadId: { $eq: uploadId } })));
+  }
+
+  entryBySha256(project: string, sha256: string, except: number): Promise<CatalogEntry | null> {
+    return this.call(async () =>
+      strip(
+        await this.entriesCol.findOne(
+          { project, sha256: { $eq: sha256 }, status: 'STORED', objectId: { $ne: except } },
+          { sort: { objectId: 1 } },
+        ),
+      ),
+    );
+  }
+
+  keysWithEntries(project: string, keys: readonly string[]): Promise<Set<string>> {
+    return this.call(async () => {
+      const found = await this.entriesCol
+        .find({ project, key: { $in: [...keys] } }, { projection: { key: 1 } })
+        .toArray();
+      return new Set(found.map((e) => e.key));
+    });
+  }
+
+  findEntries(project: string, filter: EntryFilter, limit: number, before?: number): Promise<CatalogEntry[]> {
+    const query: Filter<WithId<CatalogEntry>> = { project };
+    if (filter.contentType !== undefined) query.contentType = { $eq: filter.contentType };
+    if (filter.owner !== undefined) query.owner = { $eq: filter.owner };
+    if (filter.status !== undefined) query.status = { $eq: filter.status };
+    if (filter.createdFrom || filter.createdTo) {
+      query.createdAt = {
+        ...(filter.createdFrom && { $gte: filter.createdFrom }),
+        ...(filter.createdTo && { $lt: filter.createdTo }),
+      };
+    }
+    if (before !== undefined) query.objectId = { $lt: before };
+    const conditions = query as Record<string, unknown>;
+    for (const { path, value } of filter.otherData ?? []) {
+      assertDataPath(path);
+      conditions[`otherData.${path}`] = { $eq: value };
+    }
+    return this.call(async () =>
+      (await this.entriesCol.find(query).sort({ objectId: -1 }).limit(limit).toArray()).map((e) => strip(e)!),
+    );
+  }
+
+  countEntries(project: string, statuses: readonly EntryStatus[]): Promise<number> {
+    return this.call(() => this.entriesCol.countDocuments({ project, status: { $in: [...statuses] } }));
+  }
+
+  transition(
+    project: string,
+    objectId: number,
+    expected: EntryStatus,
+    changes: EntryChanges,
+  ): Promise<CatalogEntry | null> {
+    const update: Record<string, object> = { $set: { lastModified: new Date(), ...changes.set } };
+    const push: Record<string, unknown> = {};
+    if (changes.succeeded) push['successfulOperations'] = changes.succeeded;
+    if (changes.failed) push['failedOperations'] = changes.failed;
+    if (Object.keys(push).length > 0) update['$push'] = push;
+    return this.call(async () =>
+      strip(
+        await this.entriesCol.findOneAndUpdate({ _id: `${project}/${objectId}`, status: expected }, update, {
+          returnDocument: 'after',
+        }),
+      ),
+    );
+  }
+
+  expiredIntents(now: Date, limit: number): Promise<CatalogEntry[]> {
+    return this.call(async () =>
+      (
+        await this.entriesCol
+          .find({ status: 'PENDING', expiresAt: { $lt: now } })
+          .sort({ expiresAt: 1 })
+          .limit(limit)
+          .toArray()
+      ).map((e) => strip(e)!),
+    );
+  }
+
+  insertIdempotency(record: IdempotencyRecord): Promise<void> {
+    return this.call(async () => {
+      try {
+        await this.idempotencyCol.insertOne({ _id: `${record.project}/${record.key}`, ...record });
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new DuplicateKeyError(`idempotency key ${record.key} exists`);
+        throw error;
+      }
+    });
+  }
+
+  idempotency(project: string, key: string): Promise<IdempotencyRecord | null> {
+    return this.call(async () => strip(await this.idempotencyCol.findOne({ _id: `${project}/${key}` })));
+  }
+
+  updateIdempotency(
+    project: string,
+    key: string,
+    changes: Pick<Partial<IdempotencyRecord>, 'objectId' | 'fingerprint'>,
+  ): Promise<void> {
+    return this.call(async () => {
+      await this.idempotencyCol.updateOne({ _id: `${project}/${key}` }, { $set: changes });
+    });
+  }
+
+  removeIdempotency(project: string, key: string): Promise<void> {
+    return this.call(async () => {
+      await this.idempotencyCol.deleteOne({ _id: `${project}/${key}` });
+    });
+  }
+
+  async append(event: Omit<IngestionEventRecord, 'sequence'>): Promise<IngestionEventRecord> {
+    for (;;) {
+      const sequence = await this.next(`events/${event.project}`);
+      const record = { ...event, sequence };
+      const inserted = await this.call(async () => {
+        try {
+          await this.eventsCol.insertOne({ _id: `${event.project}/${sequence}`, ...record });
+          return true;
+        } catch (error) {
+          // FerretDB's $inc is not atomic under contention: a taken number means ask again.
+          if (isDuplicateKey(error)) return false;
+          throw error;
+        }
+      });
+      if (inserted) return record;
+    }
+  }
+
+  after(
+    project: string,
+    after: number,
+    uploadId: string | null,
+    limit: number,
+  ): Promise<IngestionEventRecord[]> {
+    const query: Filter<WithId<IngestionEventRecord>> = { project, sequence: { $gt: after } };
+    if (uploadId !== null) query.uploadId = { $eq: uploadId };
+    return this.call(async () =>
+      (await this.eventsCol.find(query).sort({ sequence: 1 }).limit(limit).toArray()).map((e) => strip(e)!),
+    );
+  }
+}

@@ -1,0 +1,97 @@
+import { type PubSub } from 'type-graphql';
+import { type EventLog, type IngestionEventRecord } from '../datasources/catalog/catalog.js';
+import { type Logger } from '../logger.js';
+
+export type NewEvent = Omit<
+  IngestionEventRecord,
+  'sequence' | 'at' | 'bytes' | 'totalBytes' | 'message' | 'code'
+> &
+  Partial<Pick<IngestionEventRecord, 'bytes' | 'totalBytes' | 'message' | 'code'>>;
+
+const REPLAY_PAGE = 500;
+
+export function ingestionTopic(project: string): string {
+  return `ingestion:${project}`;
+}
+
+/**
+ * The progress feed: every event is stored in the event log with the project's next sequence number,
+ * then published. Within one gateway, events of a project are stored and published one at a time, so
+ * subscribers see them in sequence order.
+ */
+export class IngestionFeed {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly pubSub: PubSub,
+    private readonly logger: Logger,
+  ) {}
+
+  publish(event: NewEvent): Promise<IngestionEventRecord> {
+    const record = { bytes: null, totalBytes: null, message: null, code: null, ...event, at: new Date() };
+    const previous = this.tails.get(event.project) ?? Promise.resolve();
+    const done = previous.then(async () => {
+      const stored = await this.log.append(record);
+      this.pubSub.publish(ingestionTopic(event.project), stored);
+      return stored;
+    });
+    const tail = done.catch(() => {});
+    this.tails.set(event.project, tail);
+    void tail.then(() => this.tails.get(event.project) === tail && this.tails.delete(event.project));
+    return done;
+  }
+
+  /** Publishes without letting a feed failure fail the upload it reports on. */
+  async tell(event: NewEvent): Promise<void> {
+    await this.publish(event).catch((error: unknown) =>
+      this.logger.warn(
+        { err: error, event: event.type, uploadId: event.uploadId },
+        'progress event not recorded',
+      ),
+    );
+  }
+
+  /**
+   * Events of a project (optionally of one upload): first those after `after` from the log, then live
+   * ones, in sequence order without duplicates. A hole in the live sequence is filled from the log.
+   * Without `after`, only events from now on.
+   */
+  async *watch(
+    project: string,
+    after: number | null,
+    uploadId: string | null,
+  ): AsyncGenerator<IngestionEventRecord> {
+    const subscription = this.pubSub.subscribe(ingestionTopic(project)) as AsyncIterable<IngestionEventRecord>;
+    const live = subscription[Symbol.asyncIterator]();
+    const wanted = (e: IngestionEventRecord) => uploadId === null || e.uploadId === uploadId;
+    let cursor = after;
+    try {
+      if (cursor !== null) {
+        for (;;) {
+          const page = await this.log.after(project, cursor, null, REPLAY_PAGE);
+          for (const e of page) {
+            cursor = e.sequence;
+            if (wanted(e)) yield e;
+          }
+          if (page.length < REPLAY_PAGE) break;
+        }
+      }
+      for (;;) {
+        const { value: event, done } = await live.next();
+        if (done) return;
+        if (cursor !== null && event.sequence <= cursor) continue;
+        if (cursor !== null && event.sequence > cursor + 1) {
+          const missed = await this.log.after(project, cursor, null, event.sequence - cursor - 1);
+          for (const e of missed.filter((m) => m.sequence < event.sequence)) {
+            if (wanted(e)) yield e;
+          }
+        }
+        cursor = event.sequence;
+        if (wanted(event)) yield event;
+      }
+    } finally {
+      await live.return?.();
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { type Redis } from 'ioredis';
+import { type PubSub } from 'type-graphql';
+import { type Logger } from '../logger.js';
+import { Channel } from './channel.js';
+
+/**
+ * PubSub across gateway instances: payloads go through Redis as JSON (dates become strings), and each
+ * instance holds one Redis subscription per topic however many local subscribers it has.
+ */
+export class RedisPubSub implements PubSub {
+  private readonly topics = new Map<string, Set<Channel<unknown>>>();
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    private readonly logger: Logger,
+    private readonly prefix = 'lakegate:',
+  ) {
+    subscriber.on('message', (channel: string, message: string) => {
+      const local = this.topics.get(channel.slice(this.prefix.length));
+      if (!local) return;
+      const payload: unknown = JSON.parse(message);
+      for (const c of local) c.push(payload);
+    });
+  }
+
+  publish(topic: string, payload: unknown): void {
+    this.publisher
+      .publish(this.prefix + topic, JSON.stringify(payload))
+      .catch((error: unknown) => this.logger.warn({ err: error, topic }, 'event not published to Redis'));
+  }
+
+  subscribe(topic: string): AsyncIterableIterator<unknown> {
+    let local = this.topics.get(topic);
+    if (!local) {
+      this.topics.set(topic, (local = new Set()));
+      this.subscriber
+        .subscribe(this.prefix + topic)
+        .catch((error: unknown) => this.logger.warn({ err: error, topic }, 'Redis subscription failed'));
+    }
+    const subscribers = local;
+    const channel: Channel<unknown> = new Channel(() => {
+      subscribers.delete(channel);
+      if (subscribers.size === 0 && this.topics.get(topic) === subscribers) {
+        this.topics.delete(topic);
+        this.subscriber.unsubscribe(this.prefix + topic).catch(() => {});
+      }
+    });
+    subscribers.add(channel);
+    return channel;
+  }
+
+  close(): void {
+    this.subscriber.disconnect();
+  }
+}
