@@ -122,7 +122,9 @@ export class StreamUploads {
     try {
       await this.lifecycle.ensureBucket(project.name);
       // pipe() does not forward errors: a client that aborts must fail the write.
-      input.body.once('error', (error) => meter.destroy(error));
+      input.body.once('error', (error) => {
+        if (!meter.destroyed && !meter.writableFinished) meter.destroy(error);
+      });
       const stored = await raw.put(project.name, entry.key, input.body.pipe(meter), {
         contentType: input.contentType,
         size: input.declaredSize ?? undefined,

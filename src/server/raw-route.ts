@@ -49,11 +49,17 @@ export function rawRoutes(store: FsRawStore, signer: GrantSigner): Router {
     const limited = new Transform({
       transform(chunk: Buffer, _enc, done) {
         size += chunk.length;
-        done(grant.maxSize !== undefined && size > grant.maxSize ? new TooLarge() : null, chunk);
+        if (grant.maxSize === undefined || size <= grant.maxSize) return done(null, chunk);
+        // Stop reading into the store; the rest of the body is drained and dropped.
+        req.unpipe(limited);
+        req.resume();
+        done(new TooLarge());
       },
     });
     // A client that goes away mid-body must fail the write, not leave it waiting.
-    req.once('close', () => req.complete || limited.destroy(new Error('request aborted')));
+    req.once('close', () => {
+      if (!req.complete && !limited.destroyed && !limited.writableFinished) limited.destroy(new Error('request aborted'));
+    });
     try {
       const stored = await store.put(grant.project, grant.key, req.pipe(limited), {
         contentType: grant.contentType ?? 'application/octet-stream',

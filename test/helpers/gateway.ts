@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type FormattedExecutionResult } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
@@ -11,9 +14,17 @@ export interface TestGateway extends Gateway {
   wsUrl: string;
 }
 
-/** A real gateway on a free port, in this process, configured by `env` only (nothing from the outer environment). */
+/**
+ * A real gateway on a free port, in this process, configured by `env` only (nothing from the outer
+ * environment), with its embedded stores in a fresh temporary folder unless DATA_DIR is given.
+ */
 export async function startTestGateway(env: Record<string, string | undefined> = {}): Promise<TestGateway> {
-  const config = loadConfig({ PORT: '0', LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent', ...env });
+  const config = loadConfig({
+    PORT: '0',
+    LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'lakegate-test-')),
+    ...env,
+  });
   const gateway = await startGateway(config, createLogger(config.logLevel));
   return {
     ...gateway,

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { guard } from '../guard.js';
@@ -69,7 +69,9 @@ export class FsRawStore implements RawStore {
         done(null, chunk);
       },
     });
-    await this.ensureBucket(project);
+    // Synchronous on purpose: the body may already flow, and must meet the pipeline before any await.
+    mkdirSync(dirname(partial), { recursive: true });
+    mkdirSync(join(this.dir(project), '.meta'), { recursive: true });
     try {
       await pipeline(body, hashing, createWriteStream(partial, { flags: 'wx' }));
       const file = await open(partial, 'r');

@@ -167,17 +167,15 @@ export class S3RawStore implements RawStore {
   }
 
   async presignPut(project: string, key: string, options: PresignPutOptions): Promise<PresignedRequest> {
-    const headers: Record<string, string> = {
-      'content-type': options.contentType,
-      'content-length': String(options.size),
-    };
+    const headers: Record<string, string> = { 'content-type': options.contentType };
     if (options.sha256) headers['x-amz-checksum-sha256'] = hexToBase64(options.sha256);
+    // Content-Length is signed too, so a body of another size is refused; clients send it from the body.
     const url = presignV4(this.connection.signing, {
       method: 'PUT',
       bucket: this.bucket(project),
       key,
       expiresInSeconds: options.expiresInSeconds,
-      headers,
+      headers: { ...headers, 'content-length': String(options.size) },
     });
     return { method: 'PUT', url, headers, expiresAt: new Date(Date.now() + options.expiresInSeconds * 1000) };
   }
@@ -223,14 +221,27 @@ export class S3RawStore implements RawStore {
     return this.call(() => this.client.abortMultipartUpload(this.bucket(project), key, multipartId));
   }
 
-  abortUnfinished(project: string, key: string): Promise<void> {
+  /**
+   * Upload ids of unfinished multipart uploads of exactly this key. (The `minio` client's own listing
+   * reads Swift's answer wrong, so this asks the S3 API directly.)
+   */
+  unfinishedUploads(project: string, key: string): Promise<string[]> {
     return this.call(async () => {
-      try {
-        await this.client.removeIncompleteUpload(this.bucket(project), key);
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
+      const res = await this.client.makeRequestAsync(
+        { method: 'GET', bucketName: this.bucket(project), query: `uploads&prefix=${encodeURIComponent(key)}` },
+        '',
+        [200],
+      );
+      let xml = '';
+      for await (const chunk of res) xml += String(chunk);
+      return [...xml.matchAll(/<Upload>[\s\S]*?<Key>([^<]*)<\/Key>[\s\S]*?<UploadId>([^<]*)<\/UploadId>/g)]
+        .filter((m) => m[1] === key)
+        .map((m) => m[2]!);
     });
+  }
+
+  async abortUnfinished(project: string, key: string): Promise<void> {
+    for (const id of await this.unfinishedUploads(project, key)) await this.abortMultipart(project, key, id);
   }
 
   async close(): Promise<void> {}
