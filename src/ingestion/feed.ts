@@ -62,7 +62,9 @@ export class IngestionFeed {
     after: number | null,
     uploadId: string | null,
   ): AsyncGenerator<IngestionEventRecord> {
-    const subscription = this.pubSub.subscribe(ingestionTopic(project)) as AsyncIterable<IngestionEventRecord>;
+    const subscription = this.pubSub.subscribe(
+      ingestionTopic(project),
+    ) as AsyncIterable<IngestionEventRecord>;
     const live = subscription[Symbol.asyncIterator]();
     const wanted = (e: IngestionEventRecord) => uploadId === null || e.uploadId === uploadId;
     let cursor = after;

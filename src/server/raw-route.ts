@@ -58,7 +58,8 @@ export function rawRoutes(store: FsRawStore, signer: GrantSigner): Router {
     });
     // A client that goes away mid-body must fail the write, not leave it waiting.
     req.once('close', () => {
-      if (!req.complete && !limited.destroyed && !limited.writableFinished) limited.destroy(new Error('request aborted'));
+      if (!req.complete && !limited.destroyed && !limited.writableFinished)
+        limited.destroy(new Error('request aborted'));
     });
     try {
       const stored = await store.put(grant.project, grant.key, req.pipe(limited), {

@@ -90,7 +90,11 @@ for (const backend of BACKENDS) {
     it('creates projects once, lists them by name and answers batches in the order asked', async () => {
       const created = new Date();
       await store.createProject({ name: 'beta', createdAt: created, profile: DEFAULT_PROFILE });
-      await store.createProject({ name: 'alpha', createdAt: created, profile: { ...DEFAULT_PROFILE, maxFiles: 3 } });
+      await store.createProject({
+        name: 'alpha',
+        createdAt: created,
+        profile: { ...DEFAULT_PROFILE, maxFiles: 3 },
+      });
       await assert.rejects(
         store.createProject({ name: 'alpha', createdAt: created, profile: DEFAULT_PROFILE }),
         DuplicateKeyError,
@@ -133,8 +137,14 @@ for (const backend of BACKENDS) {
     it('refuses an entry whose id, key or upload is taken', async () => {
       const p = uniqueName('dup');
       await store.insertEntry(entry(p, 1));
-      await assert.rejects(store.insertEntry(entry(p, 1, { key: 'other', uploadId: 'other' })), DuplicateKeyError);
-      await assert.rejects(store.insertEntry(entry(p, 2, { key: 'key-1', uploadId: 'u2' })), DuplicateKeyError);
+      await assert.rejects(
+        store.insertEntry(entry(p, 1, { key: 'other', uploadId: 'other' })),
+        DuplicateKeyError,
+      );
+      await assert.rejects(
+        store.insertEntry(entry(p, 2, { key: 'key-1', uploadId: 'u2' })),
+        DuplicateKeyError,
+      );
       await assert.rejects(store.insertEntry(entry(p, 3, { uploadId: `${p}-upload-1` })), DuplicateKeyError);
       assert.equal((await store.entryByUpload(`${p}-upload-1`))?.objectId, 1);
     });
@@ -155,7 +165,10 @@ for (const backend of BACKENDS) {
       const p = uniqueName('transition');
       await store.insertEntry(entry(p, 1, { status: 'PENDING', expiresAt: new Date() }));
       const op = { at: new Date(), operation: 'upload', runId: 'u1', message: 'stored' };
-      const stored = await store.transition(p, 1, 'PENDING', { set: { status: 'STORED', expiresAt: null }, succeeded: op });
+      const stored = await store.transition(p, 1, 'PENDING', {
+        set: { status: 'STORED', expiresAt: null },
+        succeeded: op,
+      });
       assert.equal(stored?.status, 'STORED');
       assert.equal(stored?.successfulOperations.length, 1);
       assert.equal(stored?.successfulOperations[0]?.at instanceof Date, true);
@@ -183,12 +196,24 @@ for (const backend of BACKENDS) {
       assert.deepEqual(ids(await store.findEntries(p, {}, 4)), [6, 5, 4, 3]);
       assert.deepEqual(ids(await store.findEntries(p, {}, 4, 3)), [2, 1]);
       assert.deepEqual(ids(await store.findEntries(p, { owner: 'bo' }, 10)), [6, 4, 2]);
-      assert.deepEqual(ids(await store.findEntries(p, { contentType: 'image/png', status: 'STORED' }, 10)), [5, 4]);
       assert.deepEqual(
-        ids(await store.findEntries(p, { createdFrom: new Date(Date.UTC(2026, 0, 2)), createdTo: new Date(Date.UTC(2026, 0, 4)) }, 10)),
+        ids(await store.findEntries(p, { contentType: 'image/png', status: 'STORED' }, 10)),
+        [5, 4],
+      );
+      assert.deepEqual(
+        ids(
+          await store.findEntries(
+            p,
+            { createdFrom: new Date(Date.UTC(2026, 0, 2)), createdTo: new Date(Date.UTC(2026, 0, 4)) },
+            10,
+          ),
+        ),
         [3, 2],
       );
-      assert.deepEqual(ids(await store.findEntries(p, { otherData: [{ path: 'template.measurement', value: 'temp' }] }, 10)), [2, 1]);
+      assert.deepEqual(
+        ids(await store.findEntries(p, { otherData: [{ path: 'template.measurement', value: 'temp' }] }, 10)),
+        [2, 1],
+      );
       assert.deepEqual(ids(await store.findEntries(p, { otherData: [{ path: 'n', value: 5 }] }, 10)), [5]);
       assert.equal(await store.countEntries(p, ['STORED']), 5);
       assert.equal(await store.countEntries(p, ['STORED', 'FAILED']), 6);
@@ -198,7 +223,10 @@ for (const backend of BACKENDS) {
       const p = uniqueName('inject');
       await store.insertEntry(entry(p, 1, { owner: 'ana', otherData: { a: 'x' } }));
       assert.deepEqual(await store.findEntries(p, { owner: '{"$ne": ""}' }, 10), []);
-      assert.deepEqual(await store.findEntries(p, { otherData: [{ path: 'a', value: '{"$gt": ""}' }] }, 10), []);
+      assert.deepEqual(
+        await store.findEntries(p, { otherData: [{ path: 'a', value: '{"$gt": ""}' }] }, 10),
+        [],
+      );
       for (const path of ['$where', 'a.$ne', 'a..b', '', 'a b']) {
         await assert.rejects(
           store.findEntries(p, { otherData: [{ path, value: 'x' }] }, 10),
@@ -216,7 +244,10 @@ for (const backend of BACKENDS) {
       assert.equal((await store.entryBySha256(p, 'abc', 3))?.objectId, 2);
       assert.equal((await store.entryBySha256(p, 'abc', 2))?.objectId, 3);
       assert.equal(await store.entryBySha256(p, 'def', 0), null);
-      assert.deepEqual([...(await store.keysWithEntries(p, ['key-1', 'key-9', 'key-3']))].sort(), ['key-1', 'key-3']);
+      assert.deepEqual([...(await store.keysWithEntries(p, ['key-1', 'key-9', 'key-3']))].sort(), [
+        'key-1',
+        'key-3',
+      ]);
     });
 
     it('lists expired intents oldest first', async () => {
@@ -248,9 +279,19 @@ for (const backend of BACKENDS) {
 
     it('numbers events per project without gaps or repeats, and replays them after a sequence', async () => {
       const p = uniqueName('events');
-      const base = { project: p, objectId: 1, at: new Date(), bytes: null, totalBytes: null, message: null, code: null };
+      const base = {
+        project: p,
+        objectId: 1,
+        at: new Date(),
+        bytes: null,
+        totalBytes: null,
+        message: null,
+        code: null,
+      };
       const events = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => store.append({ ...base, type: 'STARTED', uploadId: `u${i % 3}` })),
+        Array.from({ length: 12 }, (_, i) =>
+          store.append({ ...base, type: 'STARTED', uploadId: `u${i % 3}` }),
+        ),
       );
       assert.deepEqual(
         events.map((e) => e.sequence).sort((a, b) => a - b),
@@ -265,7 +306,11 @@ for (const backend of BACKENDS) {
       const one = await store.after(p, 0, 'u1', 100);
       assert.ok(one.length === 4 && one.every((e) => e.uploadId === 'u1'));
       assert.equal((await store.after(p, 0, null, 3)).length, 3);
-      assert.equal((await store.append({ ...base, project: uniqueName('other'), type: 'STARTED', uploadId: 'x' })).sequence, 1);
+      assert.equal(
+        (await store.append({ ...base, project: uniqueName('other'), type: 'STARTED', uploadId: 'x' }))
+          .sequence,
+        1,
+      );
     });
   });
 }

@@ -17,7 +17,6 @@ async function bytesOf(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-
 for (const backend of RAW_BACKENDS) {
   describe(`RawStore contract: ${backend.name}`, () => {
     let gateway: TestGateway;
@@ -45,7 +44,10 @@ for (const backend of RAW_BACKENDS) {
       });
       assert.equal(stored.size, 16);
       assert.deepEqual(await bytesOf(await store.get(project, 'k-small')), body);
-      assert.equal((await bytesOf(await store.get(project, 'k-small', { start: 2, end: 5 }))).toString(), '2345');
+      assert.equal(
+        (await bytesOf(await store.get(project, 'k-small', { start: 2, end: 5 }))).toString(),
+        '2345',
+      );
       const listed = [];
       for await (const o of store.list(project)) listed.push(o.key);
       assert.ok(listed.includes('k-small'));
@@ -73,7 +75,9 @@ for (const backend of RAW_BACKENDS) {
           throw new Error('client went away');
         })(),
       );
-      await assert.rejects(store.put(project, 'k-broken', failing, { contentType: 'text/plain', metadata: {} }));
+      await assert.rejects(
+        store.put(project, 'k-broken', failing, { contentType: 'text/plain', metadata: {} }),
+      );
       assert.equal(await store.stat(project, 'k-broken'), null);
       if (s3()) assert.equal(await unfinished('k-broken'), 0);
     });
@@ -89,13 +93,18 @@ for (const backend of RAW_BACKENDS) {
       const other = Buffer.from('presigned BODY'); // same length, other bytes
       const refused = await fetch(put.url, { method: 'PUT', headers: put.headers, body: other });
       if (enforcesChecksum) assert.ok(refused.status >= 400, `other bytes refused (HTTP ${refused.status})`);
-      const longer = await fetch(put.url, { method: 'PUT', headers: put.headers, body: Buffer.concat([body, body]) });
+      const longer = await fetch(put.url, {
+        method: 'PUT',
+        headers: put.headers,
+        body: Buffer.concat([body, body]),
+      });
       assert.ok(longer.status >= 400, `a longer body is refused (HTTP ${longer.status})`);
       const ok = await fetch(put.url, { method: 'PUT', headers: put.headers, body });
       assert.equal(ok.status, 200, await ok.text());
       const stat = await store.stat(project, 'k-presigned');
       assert.equal(stat?.size, body.length);
-      if (enforcesChecksum) assert.equal(stat?.checksumSha256, createHash('sha256').update(body).digest('base64'));
+      if (enforcesChecksum)
+        assert.equal(stat?.checksumSha256, createHash('sha256').update(body).digest('base64'));
 
       const get = await store.presignGet(project, 'k-presigned', 60, 'résumé.txt');
       const res = await fetch(get.url);
@@ -111,30 +120,43 @@ for (const backend of RAW_BACKENDS) {
       assert.ok((await fetch(forged)).status >= 400);
     });
 
-    it(backend.name === 'filesystem (embedded)' ? 'has no multipart uploads' : 'completes and aborts presigned multipart uploads', async () => {
-      if (!store.supportsMultipart) {
-        await assert.rejects(store.createMultipart(project, 'k-parts', { contentType: 'text/plain', metadata: {} }));
-        return;
-      }
-      const body = randomBytes(5 * MIB + 7);
-      const id = await store.createMultipart(project, 'k-parts', { contentType: 'application/octet-stream', metadata: {} });
-      const parts = [];
-      for (const [n, slice] of [body.subarray(0, 5 * MIB), body.subarray(5 * MIB)].entries()) {
-        const req = await store.presignPart(project, 'k-parts', id, n + 1, 60);
-        const res = await fetch(req.url, { method: 'PUT', body: slice });
-        assert.equal(res.status, 200);
-        parts.push({ partNumber: n + 1, etag: res.headers.get('etag')!.replace(/"/g, '') });
-      }
-      await store.completeMultipart(project, 'k-parts', id, parts);
-      assert.equal(sha(await bytesOf(await store.get(project, 'k-parts'))), sha(body));
-      await store.remove(project, 'k-parts');
+    it(
+      backend.name === 'filesystem (embedded)'
+        ? 'has no multipart uploads'
+        : 'completes and aborts presigned multipart uploads',
+      async () => {
+        if (!store.supportsMultipart) {
+          await assert.rejects(
+            store.createMultipart(project, 'k-parts', { contentType: 'text/plain', metadata: {} }),
+          );
+          return;
+        }
+        const body = randomBytes(5 * MIB + 7);
+        const id = await store.createMultipart(project, 'k-parts', {
+          contentType: 'application/octet-stream',
+          metadata: {},
+        });
+        const parts = [];
+        for (const [n, slice] of [body.subarray(0, 5 * MIB), body.subarray(5 * MIB)].entries()) {
+          const req = await store.presignPart(project, 'k-parts', id, n + 1, 60);
+          const res = await fetch(req.url, { method: 'PUT', body: slice });
+          assert.equal(res.status, 200);
+          parts.push({ partNumber: n + 1, etag: res.headers.get('etag')!.replace(/"/g, '') });
+        }
+        await store.completeMultipart(project, 'k-parts', id, parts);
+        assert.equal(sha(await bytesOf(await store.get(project, 'k-parts'))), sha(body));
+        await store.remove(project, 'k-parts');
 
-      const abandoned = await store.createMultipart(project, 'k-gone', { contentType: 'text/plain', metadata: {} });
-      const req = await store.presignPart(project, 'k-gone', abandoned, 1, 60);
-      assert.equal((await fetch(req.url, { method: 'PUT', body: randomBytes(1024) })).status, 200);
-      assert.equal(await unfinished('k-gone'), 1);
-      await store.abortUnfinished(project, 'k-gone');
-      assert.equal(await unfinished('k-gone'), 0);
-    });
+        const abandoned = await store.createMultipart(project, 'k-gone', {
+          contentType: 'text/plain',
+          metadata: {},
+        });
+        const req = await store.presignPart(project, 'k-gone', abandoned, 1, 60);
+        assert.equal((await fetch(req.url, { method: 'PUT', body: randomBytes(1024) })).status, 200);
+        assert.equal(await unfinished('k-gone'), 1);
+        await store.abortUnfinished(project, 'k-gone');
+        assert.equal(await unfinished('k-gone'), 0);
+      },
+    );
   });
 }

@@ -22,6 +22,12 @@ export const RAW_BACKENDS: Backend[] = [
 /** Raw zone and catalog together, as users run them. */
 export const LAKE_BACKENDS: Backend[] = [
   { name: 'embedded defaults', env: () => ({}) },
-  { name: 'Swift + MongoDB wire', env: () => ({ S3_URL: stackUrl('SWIFT_S3_URL'), MONGODB_URL: freshMongoUrl() }) },
-  { name: 'MinIO + MongoDB wire', env: () => ({ S3_URL: stackUrl('MINIO_S3_URL'), MONGODB_URL: freshMongoUrl() }) },
+  {
+    name: 'Swift + MongoDB wire',
+    env: () => ({ S3_URL: stackUrl('SWIFT_S3_URL'), MONGODB_URL: freshMongoUrl() }),
+  },
+  {
+    name: 'MinIO + MongoDB wire',
+    env: () => ({ S3_URL: stackUrl('MINIO_S3_URL'), MONGODB_URL: freshMongoUrl() }),
+  },
 ];

@@ -106,7 +106,11 @@ export class MongoCatalog implements Catalog, EventLog {
 
   private next(counter: string): Promise<number> {
     const increment = () =>
-      this.countersCol.findOneAndUpdate({ _id: counter }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' });
+      this.countersCol.findOneAndUpdate(
+        { _id: counter },
+        { $inc: { value: 1 } },
+        { upsert: true, returnDocument: 'after' },
+      );
     return this.call(async () => {
       // Two first increments may both try to create the counter: the loser increments the winner's.
       const doc = await increment().catch((error: unknown) => {
@@ -166,7 +170,12 @@ export class MongoCatalog implements Catalog, EventLog {
     });
   }
 
-  async findEntries(project: string, filter: EntryFilter, limit: number, before?: number): Promise<CatalogEntry[]> {
+  async findEntries(
+    project: string,
+    filter: EntryFilter,
+    limit: number,
+    before?: number,
+  ): Promise<CatalogEntry[]> {
     const query: Filter<WithId<CatalogEntry>> = { project };
     if (filter.contentType !== undefined) query.contentType = { $eq: filter.contentType };
     if (filter.owner !== undefined) query.owner = { $eq: filter.owner };

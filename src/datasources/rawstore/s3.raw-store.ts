@@ -75,17 +75,22 @@ export class S3RawStore implements RawStore {
 
   async put(project: string, key: string, body: Readable, options: PutOptions): Promise<StoredObject> {
     const bucket = this.bucket(project);
-    await this.call(
-      () =>
-        uploadStream(this.client, body, {
-          bucket,
-          key,
-          headers: metadataHeaders(options),
-          partSize: this.options.partSize,
-          concurrency: this.options.partConcurrency,
-        }),
-      true,
-    );
+    try {
+      await this.call(
+        () =>
+          uploadStream(this.client, body, {
+            bucket,
+            key,
+            headers: metadataHeaders(options),
+            partSize: this.options.partSize,
+            concurrency: this.options.partConcurrency,
+          }),
+        true,
+      );
+    } catch (error) {
+      // A failing body (too large, client gone) is the sender's problem, not the store's.
+      throw body.errored ?? error;
+    }
     const stored = await this.stat(project, key);
     if (!stored) throw new Error(`object ${key} missing right after upload`);
     return stored;
@@ -228,7 +233,11 @@ export class S3RawStore implements RawStore {
   unfinishedUploads(project: string, key: string): Promise<string[]> {
     return this.call(async () => {
       const res = await this.client.makeRequestAsync(
-        { method: 'GET', bucketName: this.bucket(project), query: `uploads&prefix=${encodeURIComponent(key)}` },
+        {
+          method: 'GET',
+          bucketName: this.bucket(project),
+          query: `uploads&prefix=${encodeURIComponent(key)}`,
+        },
         '',
         [200],
       );
