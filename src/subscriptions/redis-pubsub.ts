@@ -9,6 +9,7 @@ import { Channel } from './channel.js';
  */
 export class RedisPubSub implements PubSub {
   private readonly topics = new Map<string, Set<Channel<unknown>>>();
+  private readonly subscribed = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly publisher: Redis,
@@ -30,24 +31,29 @@ export class RedisPubSub implements PubSub {
       .catch((error: unknown) => this.logger.warn({ err: error, topic }, 'event not published to Redis'));
   }
 
-  subscribe(topic: string): AsyncIterableIterator<unknown> {
+  /** The iterator's `ready` settles once Redis confirms the subscription: from then on nothing is missed. */
+  subscribe(topic: string): AsyncIterableIterator<unknown> & { ready: Promise<unknown> } {
     let local = this.topics.get(topic);
     if (!local) {
       this.topics.set(topic, (local = new Set()));
-      this.subscriber
-        .subscribe(this.prefix + topic)
-        .catch((error: unknown) => this.logger.warn({ err: error, topic }, 'Redis subscription failed'));
+      this.subscribed.set(
+        topic,
+        this.subscriber
+          .subscribe(this.prefix + topic)
+          .catch((error: unknown) => this.logger.warn({ err: error, topic }, 'Redis subscription failed')),
+      );
     }
     const subscribers = local;
     const channel: Channel<unknown> = new Channel(() => {
       subscribers.delete(channel);
       if (subscribers.size === 0 && this.topics.get(topic) === subscribers) {
         this.topics.delete(topic);
+        this.subscribed.delete(topic);
         this.subscriber.unsubscribe(this.prefix + topic).catch(() => {});
       }
     });
     subscribers.add(channel);
-    return channel;
+    return Object.assign(channel, { ready: this.subscribed.get(topic)! });
   }
 
   close(): void {

@@ -16,6 +16,8 @@ export class MongoConnection implements StoreConnection {
     this.endpoint = publicEndpoint(url);
     this.client = new MongoClient(url, {
       appName: 'lakegate',
+      // Command events cost nothing without listeners; tests count round trips with them.
+      monitorCommands: true,
       serverSelectionTimeoutMS: timeoutMs,
       connectTimeoutMS: timeoutMs,
     });
