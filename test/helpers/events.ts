@@ -41,7 +41,10 @@ export function tapEvents(client: Client, variables: IngestionEventsSubscription
     stop,
     until: (match, ms = 15_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching event in ${ms} ms; got ${JSON.stringify(events)}`)), ms);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching event in ${ms} ms; got ${JSON.stringify(events)}`)),
+          ms,
+        );
         const check = () => {
           if (events.some(match)) {
             clearTimeout(timer);

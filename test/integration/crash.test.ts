@@ -13,14 +13,16 @@ import { startTestGateway } from '../helpers/gateway.js';
 import { assertConsistent } from '../helpers/lake.js';
 import { spawnGateway } from '../helpers/process.js';
 
-
 /** Starts a multipart upload and keeps sending until the connection dies; never finishes on its own. */
 function endlessUpload(url: string, project: string): void {
   const boundary = 'lakegate-crash-test';
   const operations = JSON.stringify({ query: print(UploadFileDocument), variables: { project, file: null } });
   const req = request(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'apollo-require-preflight': 'true' },
+    headers: {
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'apollo-require-preflight': 'true',
+    },
   });
   req.on('error', () => {});
   req.write(
@@ -40,7 +42,11 @@ function endlessUpload(url: string, project: string): void {
 for (const backend of LAKE_BACKENDS) {
   describe(`a gateway killed in the middle of an upload: ${backend.name}`, () => {
     it('leaves no object without entry and no entry without object once restarted', async () => {
-      const env = { ...backend.env(), DATA_DIR: mkdtempSync(join(tmpdir(), 'lakegate-crash-')), UPLOAD_PART_SIZE: '5MiB' };
+      const env = {
+        ...backend.env(),
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'lakegate-crash-')),
+        UPLOAD_PART_SIZE: '5MiB',
+      };
       const settings = { ...env, PENDING_TIMEOUT_MS: '1500', RECONCILE_INTERVAL_MS: '1000' };
       const first = await spawnGateway(settings);
       const project = 'crash-test';
@@ -59,9 +65,12 @@ for (const backend of LAKE_BACKENDS) {
         const res = await fetch(`${first.url}/graphql`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: `{ objects(project: "${project}", filter: { status: PENDING }) { nodes { objectId } } }` }),
+          body: JSON.stringify({
+            query: `{ objects(project: "${project}", filter: { status: PENDING }) { nodes { objectId } } }`,
+          }),
         });
-        pending = ((await res.json()) as { data: { objects: { nodes: unknown[] } } }).data.objects.nodes.length;
+        pending = ((await res.json()) as { data: { objects: { nodes: unknown[] } } }).data.objects.nodes
+          .length;
         if (pending > 0) break;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -86,13 +95,16 @@ for (const backend of LAKE_BACKENDS) {
         assert.equal(entries[0]?.failedOperations.at(-1)?.operation, 'reconcile');
         await assertConsistent(restarted, project);
         if ('unfinishedUploads' in raw) {
-          const unfinished = await (raw as { unfinishedUploads(p: string, k: string): Promise<string[]> }).unfinishedUploads(
-            project,
-            entries[0]!.key,
-          );
+          const unfinished = await (
+            raw as { unfinishedUploads(p: string, k: string): Promise<string[]> }
+          ).unfinishedUploads(project, entries[0]!.key);
           assert.deepEqual(unfinished, [], 'no multipart parts left behind');
         } else {
-          assert.deepEqual(await readdir(join(env.DATA_DIR, 'raw', project, '.partial')), [], 'no partial file left');
+          assert.deepEqual(
+            await readdir(join(env.DATA_DIR, 'raw', project, '.partial')),
+            [],
+            'no partial file left',
+          );
         }
       } finally {
         await restarted.close();

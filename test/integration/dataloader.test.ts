@@ -44,7 +44,13 @@ describe('catalog round trips of a nested page', () => {
         duplicateOf: id > 100 ? id - 100 : null,
         idempotencyKey: null,
         expiresAt: null,
-        upload: { method: 'STREAM', declaredSize: null, declaredSha256: null, multipartId: null, partSize: null },
+        upload: {
+          method: 'STREAM',
+          declaredSize: null,
+          declaredSha256: null,
+          multipartId: null,
+          partSize: null,
+        },
       };
       await catalog.insertEntry(entry);
     }
@@ -66,7 +72,14 @@ describe('catalog round trips of a nested page', () => {
         body: JSON.stringify({ query: QUERY, variables: { project } }),
       });
       const body = (await res.json()) as {
-        data: { objects: { nodes: { objectId: number; duplicateOf: { objectId: number; duplicateOf: { objectId: number } } }[] } };
+        data: {
+          objects: {
+            nodes: {
+              objectId: number;
+              duplicateOf: { objectId: number; duplicateOf: { objectId: number } };
+            }[];
+          };
+        };
       };
       const nodes = body.data.objects.nodes;
       assert.equal(nodes.length, 100);

@@ -58,7 +58,10 @@ for (const backend of [LAKE_BACKENDS[0]!, LAKE_BACKENDS[2]!]) {
       await resumed.until((e) => e.objectId === 2 && e.type === 'CATALOGED');
       resumed.stop();
       const sequences = resumed.events.map((e) => e.sequence);
-      assert.deepEqual(sequences, [...sequences].sort((a, b) => a - b));
+      assert.deepEqual(
+        sequences,
+        [...sequences].sort((a, b) => a - b),
+      );
       assert.equal(new Set(sequences).size, sequences.length, 'no event twice');
     });
 

@@ -32,9 +32,19 @@ for (const backend of LAKE_BACKENDS) {
     });
     after(() => gateway.close());
 
-    const create = (project: string, content: Buffer, extra: { sha256?: string; idempotencyKey?: string } = {}) =>
+    const create = (
+      project: string,
+      content: Buffer,
+      extra: { sha256?: string; idempotencyKey?: string } = {},
+    ) =>
       graphql(gateway, CreateUploadDocument, {
-        input: { project, fileName: 'data.bin', contentType: 'application/octet-stream', size: content.length, sha256: extra.sha256 },
+        input: {
+          project,
+          fileName: 'data.bin',
+          contentType: 'application/octet-stream',
+          size: content.length,
+          sha256: extra.sha256,
+        },
         idempotencyKey: extra.idempotencyKey,
       });
 
@@ -55,7 +65,10 @@ for (const backend of LAKE_BACKENDS) {
       const done = await graphql(gateway, CompleteUploadDocument, { uploadId: upload.uploadId });
       assert.equal(done.body.errors, undefined, JSON.stringify(done.body.errors));
       const object = done.body.data!.completeUpload.object;
-      assert.deepEqual([object.status, object.size, object.sha256], ['STORED', content.length, sha256(content)]);
+      assert.deepEqual(
+        [object.status, object.size, object.sha256],
+        ['STORED', content.length, sha256(content)],
+      );
       const again = await graphql(gateway, CompleteUploadDocument, { uploadId: upload.uploadId });
       assert.equal(again.body.data?.completeUpload.replayed, true);
       await assertConsistent(gateway, project);
@@ -113,43 +126,48 @@ for (const backend of LAKE_BACKENDS) {
       await assertConsistent(gateway, project);
     });
 
-    it(backend.name === 'embedded defaults' ? 'uses one PUT even for large files' : 'sends a large file in parts and verifies the whole', async () => {
-      const project = await createProject(gateway);
-      const content = randomBytes(11 * MIB);
-      const upload = (await create(project, content, { sha256: sha256(content) })).body.data!.createUpload;
-      if (!gateway.services.raw.supportsMultipart) {
-        assert.deepEqual(upload.parts, []);
-        assert.equal((await put(upload.request!, content)).status, 200);
-        const done = await graphql(gateway, CompleteUploadDocument, { uploadId: upload.uploadId });
-        assert.equal(done.body.data?.completeUpload.object.status, 'STORED');
-        return;
-      }
-      assert.equal(upload.request, null);
-      assert.deepEqual(
-        upload.parts.map((p) => [p.partNumber, p.size]),
-        [
-          [1, 5 * MIB],
-          [2, 5 * MIB],
-          [3, MIB],
-        ],
-      );
-      const withoutParts = await graphql(gateway, CompleteUploadDocument, { uploadId: upload.uploadId });
-      assert.equal(errorCode(withoutParts.body), 'BAD_USER_INPUT');
-      let offset = 0;
-      const parts = [];
-      for (const part of upload.parts) {
-        const res = await put(part.request, content.subarray(offset, offset + part.size));
-        offset += part.size;
-        assert.equal(res.status, 200);
-        parts.push({ partNumber: part.partNumber, etag: res.headers.get('etag')!.replace(/"/g, '') });
-      }
-      const done = await graphql(gateway, CompleteUploadDocument, { uploadId: upload.uploadId, parts });
-      assert.equal(done.body.errors, undefined, JSON.stringify(done.body.errors));
-      assert.deepEqual([done.body.data!.completeUpload.object.size, done.body.data!.completeUpload.object.sha256], [
-        content.length,
-        sha256(content),
-      ]);
-      await assertConsistent(gateway, project);
-    });
+    it(
+      backend.name === 'embedded defaults'
+        ? 'uses one PUT even for large files'
+        : 'sends a large file in parts and verifies the whole',
+      async () => {
+        const project = await createProject(gateway);
+        const content = randomBytes(11 * MIB);
+        const upload = (await create(project, content, { sha256: sha256(content) })).body.data!.createUpload;
+        if (!gateway.services.raw.supportsMultipart) {
+          assert.deepEqual(upload.parts, []);
+          assert.equal((await put(upload.request!, content)).status, 200);
+          const done = await graphql(gateway, CompleteUploadDocument, { uploadId: upload.uploadId });
+          assert.equal(done.body.data?.completeUpload.object.status, 'STORED');
+          return;
+        }
+        assert.equal(upload.request, null);
+        assert.deepEqual(
+          upload.parts.map((p) => [p.partNumber, p.size]),
+          [
+            [1, 5 * MIB],
+            [2, 5 * MIB],
+            [3, MIB],
+          ],
+        );
+        const withoutParts = await graphql(gateway, CompleteUploadDocument, { uploadId: upload.uploadId });
+        assert.equal(errorCode(withoutParts.body), 'BAD_USER_INPUT');
+        let offset = 0;
+        const parts = [];
+        for (const part of upload.parts) {
+          const res = await put(part.request, content.subarray(offset, offset + part.size));
+          offset += part.size;
+          assert.equal(res.status, 200);
+          parts.push({ partNumber: part.partNumber, etag: res.headers.get('etag')!.replace(/"/g, '') });
+        }
+        const done = await graphql(gateway, CompleteUploadDocument, { uploadId: upload.uploadId, parts });
+        assert.equal(done.body.errors, undefined, JSON.stringify(done.body.errors));
+        assert.deepEqual(
+          [done.body.data!.completeUpload.object.size, done.body.data!.completeUpload.object.sha256],
+          [content.length, sha256(content)],
+        );
+        await assertConsistent(gateway, project);
+      },
+    );
   });
 }

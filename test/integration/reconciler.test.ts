@@ -26,20 +26,34 @@ for (const backend of LAKE_BACKENDS) {
     /** A presigned upload whose client went away: its intent is made to expire now. */
     async function abandonedUpload(project: string, content: Buffer, sendBytes: boolean) {
       const { body } = await graphql(gateway, CreateUploadDocument, {
-        input: { project, fileName: 'left.bin', contentType: 'application/octet-stream', size: content.length, sha256: sha256(content) },
+        input: {
+          project,
+          fileName: 'left.bin',
+          contentType: 'application/octet-stream',
+          size: content.length,
+          sha256: sha256(content),
+        },
       });
       const upload = body.data!.createUpload;
       if (sendBytes && upload.request) {
         const headers = Object.fromEntries(upload.request.headers.map((h) => [h.name, h.value]));
-        assert.equal((await fetch(upload.request.url, { method: 'PUT', headers, body: new Uint8Array(content) })).status, 200);
+        assert.equal(
+          (await fetch(upload.request.url, { method: 'PUT', headers, body: new Uint8Array(content) })).status,
+          200,
+        );
       }
       if (sendBytes && upload.parts.length > 0) {
         // only the first part arrives
         const first = upload.parts[0]!;
-        await fetch(first.request.url, { method: 'PUT', body: new Uint8Array(content.subarray(0, first.size)) });
+        await fetch(first.request.url, {
+          method: 'PUT',
+          body: new Uint8Array(content.subarray(0, first.size)),
+        });
       }
       const { catalog } = gateway.services;
-      await catalog.transition(project, upload.object.objectId, 'PENDING', { set: { expiresAt: new Date(Date.now() - 1) } });
+      await catalog.transition(project, upload.object.objectId, 'PENDING', {
+        set: { expiresAt: new Date(Date.now() - 1) },
+      });
       return upload.object.objectId;
     }
 
@@ -58,11 +72,14 @@ for (const backend of LAKE_BACKENDS) {
     });
 
     it('rolls back a multipart upload cut short, removing its parts', async (t) => {
-      if (!gateway.services.raw.supportsMultipart) return t.diagnostic('the filesystem store has no multipart uploads');
+      if (!gateway.services.raw.supportsMultipart)
+        return t.diagnostic('the filesystem store has no multipart uploads');
       const project = await createProject(gateway);
       const objectId = await abandonedUpload(project, randomBytes(6 * 1024 * 1024), true);
       const [entry] = await gateway.services.catalog.entries(project, [objectId]);
-      const raw = gateway.services.raw as unknown as { unfinishedUploads(p: string, k: string): Promise<string[]> };
+      const raw = gateway.services.raw as unknown as {
+        unfinishedUploads(p: string, k: string): Promise<string[]>;
+      };
       assert.equal((await raw.unfinishedUploads(project, entry!.key)).length, 1);
       await gateway.services.reconciler.run();
       assert.equal((await gateway.services.catalog.entries(project, [objectId]))[0]?.status, 'FAILED');

@@ -12,7 +12,11 @@ describe('two gateways sharing Redis', () => {
   let b: TestGateway;
   let client: Client;
   before(async () => {
-    const shared = { S3_URL: stackUrl('MINIO_S3_URL'), MONGODB_URL: freshMongoUrl(), REDIS_URL: stackUrl('REDIS_URL') };
+    const shared = {
+      S3_URL: stackUrl('MINIO_S3_URL'),
+      MONGODB_URL: freshMongoUrl(),
+      REDIS_URL: stackUrl('REDIS_URL'),
+    };
     a = await startTestGateway(shared);
     b = await startTestGateway(shared);
     client = wsClient(b);
@@ -28,10 +32,18 @@ describe('two gateways sharing Redis', () => {
     const tap = tapEvents(client, { project });
     // Warm up until B's subscription is live (it starts asynchronously), then watch one upload whole.
     for (let i = 0; i < 30 && tap.events.length === 0; i++) {
-      await uploadFile(a, { project }, { name: `warm-${i}.txt`, type: 'text/plain', content: Buffer.from(`warm ${i}`) });
+      await uploadFile(
+        a,
+        { project },
+        { name: `warm-${i}.txt`, type: 'text/plain', content: Buffer.from(`warm ${i}`) },
+      );
       await new Promise((r) => setTimeout(r, 300));
     }
-    const { body } = await uploadFile(a, { project }, { name: 'x.txt', type: 'text/plain', content: Buffer.from('across') });
+    const { body } = await uploadFile(
+      a,
+      { project },
+      { name: 'x.txt', type: 'text/plain', content: Buffer.from('across') },
+    );
     const uploadId = body.data!.uploadFile.uploadId;
     await tap.until((e) => e.uploadId === uploadId && e.type === 'CATALOGED');
     tap.stop();
