@@ -10,15 +10,15 @@ describe('gateway on embedded defaults', () => {
   });
   after(() => gateway.close());
 
-  it('lists every store as not configured', async () => {
+  it('runs the raw zone and catalog embedded, and lists the other stores as not configured', async () => {
     const { status, body } = await graphql(gateway, SourcesDocument);
     assert.equal(status, 200);
     assert.equal(body.errors, undefined);
     assert.deepEqual(
       body.data?.sources.map((s) => [s.name, s.kind, s.status, s.endpoint]),
       [
-        ['raw', 'S3', 'NOT_CONFIGURED', null],
-        ['catalog', 'MONGODB', 'NOT_CONFIGURED', null],
+        ['raw', 'FILESYSTEM', 'UP', `file://${gateway.services.config.dataDir}/raw`],
+        ['catalog', 'EMBEDDED', 'UP', `file://${gateway.services.config.dataDir}/catalog`],
         ['timeseries', 'INFLUXDB', 'NOT_CONFIGURED', null],
         ['graph', 'NEO4J', 'NOT_CONFIGURED', null],
         ['tables', 'CASSANDRA', 'NOT_CONFIGURED', null],
@@ -35,7 +35,8 @@ describe('gateway on embedded defaults', () => {
     assert.equal(ready.status, 200);
     const body = (await ready.json()) as { status: string; sources: Record<string, { status: string }> };
     assert.equal(body.status, 'ready');
-    assert.equal(body.sources['catalog']?.status, 'NOT_CONFIGURED');
+    assert.equal(body.sources['catalog']?.status, 'UP');
+    assert.equal(body.sources['graph']?.status, 'NOT_CONFIGURED');
   });
 
   it('echoes a caller request id and makes one when there is none', async () => {
@@ -77,7 +78,10 @@ describe('gateway on embedded defaults', () => {
     try {
       const [first] = await takeResults(client, WatchSourcesDocument, 1);
       assert.equal(first?.data?.sources.length, 6);
-      assert.ok(first?.data?.sources.every((s) => s.status === 'NOT_CONFIGURED'));
+      assert.deepEqual(
+        first?.data?.sources.map((s) => s.status),
+        ['UP', 'UP', 'NOT_CONFIGURED', 'NOT_CONFIGURED', 'NOT_CONFIGURED', 'NOT_CONFIGURED'],
+      );
     } finally {
       await client.dispose();
     }
