@@ -42,6 +42,7 @@ const env = z.object({
   GRAPHIQL: bool.optional(),
   INTROSPECTION: bool.optional(),
   SOURCE_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  SOURCE_WRITE_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
   SOURCE_POLL_MS: z.coerce.number().int().min(250).default(5000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10000),
   PUBLIC_URL: url(['http', 'https']).optional(),
@@ -88,6 +89,8 @@ export interface Config {
   readonly graphiql: boolean;
   readonly introspection: boolean;
   readonly sourceTimeoutMs: number;
+  /** Deadline of one store call made by an upload or pipeline: a busy store slows them down before failing them. */
+  readonly sourceWriteTimeoutMs: number;
   /** How often the `sources` subscription re-checks the stores while someone watches. */
   readonly sourcePollMs: number;
   readonly shutdownGraceMs: number;
@@ -144,6 +147,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     graphiql: e.GRAPHIQL ?? !production,
     introspection: e.INTROSPECTION ?? !production,
     sourceTimeoutMs: e.SOURCE_TIMEOUT_MS,
+    sourceWriteTimeoutMs: e.SOURCE_WRITE_TIMEOUT_MS,
     sourcePollMs: e.SOURCE_POLL_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') ?? null,

@@ -68,13 +68,18 @@ export function createServices(config: Config, logger: Logger): Services {
     raw = store;
   }
   const remote = sources.catalog instanceof MongoConnection;
+  // GraphQL reads use the short per-store deadline; ingestion uses the longer write deadline.
   const catalog =
     sources.catalog instanceof MongoConnection ? new MongoCatalog(sources.catalog) : sources.catalog.catalog;
+  const ingestionCatalog =
+    sources.catalog instanceof MongoConnection
+      ? new MongoCatalog(sources.catalog, config.sourceWriteTimeoutMs)
+      : sources.catalog.catalog;
 
-  const feed = new IngestionFeed(catalog, pubSub, logger);
-  const lifecycle = new ObjectLifecycle(catalog, raw, feed, logger);
-  const keys = new IdempotencyKeys(catalog);
-  const projects = new Projects(catalog, lifecycle);
+  const feed = new IngestionFeed(ingestionCatalog, pubSub, logger);
+  const lifecycle = new ObjectLifecycle(ingestionCatalog, raw, feed, logger);
+  const keys = new IdempotencyKeys(ingestionCatalog);
+  const projects = new Projects(ingestionCatalog, lifecycle);
   const u = config.uploads;
   const reconciler = new Reconciler(lifecycle, keys, u.pendingTimeoutMs, logger);
   let retryInit: NodeJS.Timeout | undefined;

@@ -1,6 +1,7 @@
 import { type PubSub } from 'type-graphql';
 import { type EventLog, type IngestionEventRecord } from '../datasources/catalog/catalog.js';
 import { type Logger } from '../logger.js';
+import { KeyedBatcher } from './batcher.js';
 
 export type NewEvent = Omit<
   IngestionEventRecord,
@@ -16,30 +17,28 @@ export function ingestionTopic(project: string): string {
 
 /**
  * The progress feed: every event is stored in the event log with the project's next sequence number,
- * then published. Within one gateway, events of a project are stored and published one at a time, so
+ * then published. Within one gateway a project's events are written in batches of what queued up
+ * meanwhile (one counter step and one insert per batch, however many uploads run), in order, so
  * subscribers see them in sequence order.
  */
 export class IngestionFeed {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly writer: KeyedBatcher<Omit<IngestionEventRecord, 'sequence'>, IngestionEventRecord>;
 
   constructor(
     private readonly log: EventLog,
     private readonly pubSub: PubSub,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.writer = new KeyedBatcher(async (project, events) => {
+      const stored = await this.log.append(events);
+      for (const record of stored) this.pubSub.publish(ingestionTopic(project), record);
+      return stored;
+    });
+  }
 
   publish(event: NewEvent): Promise<IngestionEventRecord> {
     const record = { bytes: null, totalBytes: null, message: null, code: null, ...event, at: new Date() };
-    const previous = this.tails.get(event.project) ?? Promise.resolve();
-    const done = previous.then(async () => {
-      const stored = await this.log.append(record);
-      this.pubSub.publish(ingestionTopic(event.project), stored);
-      return stored;
-    });
-    const tail = done.catch(() => {});
-    this.tails.set(event.project, tail);
-    void tail.then(() => this.tails.get(event.project) === tail && this.tails.delete(event.project));
-    return done;
+    return this.writer.submit(event.project, record);
   }
 
   /** Publishes without letting a feed failure fail the upload it reports on. */

@@ -12,6 +12,7 @@ import { ErrorCode } from '../errors/codes.js';
 import { LakegateError } from '../errors/errors.js';
 import { type Logger } from '../logger.js';
 import { type IngestionFeed } from './feed.js';
+import { KeyedBatcher } from './batcher.js';
 import { hashStream } from './meter.js';
 import { objectKey } from './names.js';
 
@@ -48,13 +49,24 @@ export function failureCode(error: unknown): string {
  */
 export class ObjectLifecycle {
   private readonly buckets = new Set<string>();
+  /** Object ids come from the catalog's counter, a batch per round trip. */
+  private readonly ids: KeyedBatcher<null, number>;
 
   constructor(
     readonly catalog: Catalog,
     readonly raw: RawStore,
     readonly feed: IngestionFeed,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.ids = new KeyedBatcher(async (project, wanted) => {
+      const last = await catalog.nextObjectId(project, wanted.length);
+      return wanted.map((_, i) => last - wanted.length + 1 + i);
+    });
+  }
+
+  nextObjectId(project: string): Promise<number> {
+    return this.ids.submit(project, null);
+  }
 
   async ensureBucket(project: string): Promise<void> {
     if (this.buckets.has(project)) return;
@@ -66,7 +78,7 @@ export class ObjectLifecycle {
   async openIntent(project: ProjectRecord, fields: IntentFields): Promise<CatalogEntry> {
     const uploadId = randomUUID();
     for (let attempt = 0; ; attempt++) {
-      const objectId = await this.catalog.nextObjectId(project.name);
+      const objectId = await this.nextObjectId(project.name);
       const now = new Date();
       const entry: CatalogEntry = {
         project: project.name,

@@ -13,7 +13,8 @@ export class LimitExceededError extends Error {
 export class Meter extends Transform {
   bytes = 0;
   private readonly hash = createHash('sha256');
-  private lastReport = 0;
+  /** The first report comes one interval in: a small file that arrives at once sends none. */
+  private lastReport = Date.now();
 
   constructor(
     private readonly limit: number,

@@ -131,7 +131,7 @@ export class Reconciler {
     const { catalog } = this.lifecycle;
     const now = new Date();
     for (let attempt = 0; attempt < 20; attempt++) {
-      const objectId = await catalog.nextObjectId(project.name);
+      const objectId = await this.lifecycle.nextObjectId(project.name);
       try {
         await catalog.insertEntry({
           project: project.name,

@@ -1,6 +1,7 @@
 import { type Readable } from 'node:stream';
 import { type CatalogEntry, type ProjectRecord } from '../datasources/catalog/catalog.js';
 import { ChecksumMismatchError } from '../datasources/rawstore/raw-store.js';
+import { LengthMismatchError } from '../datasources/rawstore/s3-upload.js';
 import { ErrorCode } from '../errors/codes.js';
 import { LakegateError } from '../errors/errors.js';
 import { type Logger } from '../logger.js';
@@ -175,6 +176,8 @@ export class StreamUploads {
   private translate(error: unknown, limit: number): unknown {
     if (error instanceof LimitExceededError) return fileTooLarge(limit);
     if (error instanceof ChecksumMismatchError) return verificationFailed('CHECKSUM', error.message);
+    if (error instanceof LengthMismatchError)
+      return verificationFailed('SIZE', `the file did not have its declared size: ${error.message}`);
     // graphql-upload's own stream errors (a client that went away, a body cut short) carry an HTTP status
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {

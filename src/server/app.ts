@@ -5,7 +5,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
 import { type Config } from '../config.js';
 import { createContext, type Context } from '../context/context.js';
 import { createServices, type Services } from '../context/services.js';
@@ -15,6 +14,7 @@ import { buildLakegateSchema } from '../schema/build-schema.js';
 import { createErrorReporter, errorLoggingPlugin } from './errors.js';
 import { graphiqlPage } from './graphiql.js';
 import { healthRoutes } from './health.js';
+import { graphqlMultipart } from './multipart.js';
 import { rawRoutes } from './raw-route.js';
 import { requestLogging } from './request-id.js';
 import { attachWebSocket } from './ws.js';
@@ -67,7 +67,11 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     GRAPHQL_PATH,
     express.json({ limit: '1mb' }),
     // One more byte than the largest file: the project's own limit answers first, with FILE_TOO_LARGE.
-    graphqlUploadExpress({ maxFileSize: config.uploads.maxFileSize + 1, maxFiles: config.uploads.maxFiles }),
+    graphqlMultipart({
+      maxFileSize: config.uploads.maxFileSize + 1,
+      maxFiles: config.uploads.maxFiles,
+      maxFieldSize: 1024 * 1024,
+    }),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
         createContext(services, req.id, logger, { idempotencyKey: req.header('idempotency-key') }),

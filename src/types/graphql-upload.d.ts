@@ -17,12 +17,14 @@ declare module 'graphql-upload/GraphQLUpload.mjs' {
   export default GraphQLUpload;
 }
 
-declare module 'graphql-upload/graphqlUploadExpress.mjs' {
-  import { type RequestHandler } from 'express';
+declare module 'graphql-upload/Upload.mjs' {
+  import { type FileUpload } from 'graphql-upload/processRequest.mjs';
 
-  export default function graphqlUploadExpress(options?: {
-    maxFieldSize?: number;
-    maxFileSize?: number;
-    maxFiles?: number;
-  }): RequestHandler;
+  /** A file of a multipart request: the GraphQLUpload scalar resolves to its promise. */
+  export default class Upload {
+    promise: Promise<FileUpload>;
+    file?: FileUpload;
+    resolve(file: FileUpload): void;
+    reject(error: Error): void;
+  }
 }

@@ -288,11 +288,17 @@ for (const backend of BACKENDS) {
         message: null,
         code: null,
       };
-      const events = await Promise.all(
-        Array.from({ length: 12 }, (_, i) =>
-          store.append({ ...base, type: 'STARTED', uploadId: `u${i % 3}` }),
+      const batches = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          store.append([
+            { ...base, type: 'STARTED', uploadId: `u${i % 3}` },
+            { ...base, type: 'STORED', uploadId: `u${(i + 1) % 3}` },
+          ]),
         ),
       );
+      for (const [first, second] of batches)
+        assert.ok(first!.sequence < second!.sequence, 'a batch keeps its order');
+      const events = batches.flat();
       assert.deepEqual(
         events.map((e) => e.sequence).sort((a, b) => a - b),
         Array.from({ length: 12 }, (_, i) => i + 1),
@@ -307,7 +313,7 @@ for (const backend of BACKENDS) {
       assert.ok(one.length === 4 && one.every((e) => e.uploadId === 'u1'));
       assert.equal((await store.after(p, 0, null, 3)).length, 3);
       assert.equal(
-        (await store.append({ ...base, project: uniqueName('other'), type: 'STARTED', uploadId: 'x' }))
+        (await store.append([{ ...base, project: uniqueName('other'), type: 'STARTED', uploadId: 'x' }]))[0]!
           .sequence,
         1,
       );

@@ -115,8 +115,11 @@ export interface Catalog {
   projects(names: readonly string[]): Promise<(ProjectRecord | null)[]>;
   listProjects(): Promise<ProjectRecord[]>;
 
-  /** The next object id of a project (1, 2, ...). Under contention a caller may get an id that is taken: insert fails, ask again. */
-  nextObjectId(project: string): Promise<number>;
+  /**
+   * Takes `count` object ids of a project (1, 2, ...) and answers with the last. Several gateways at once
+   * may be handed an id that is taken: the insert fails, ask again.
+   */
+  nextObjectId(project: string, count?: number): Promise<number>;
   insertEntry(entry: CatalogEntry): Promise<void>;
   /** In the order asked, null for unknown ids: the batch behind the entry loader. */
   entries(project: string, objectIds: readonly number[]): Promise<(CatalogEntry | null)[]>;
@@ -169,8 +172,8 @@ export interface IngestionEventRecord {
 
 /** The persisted progress feed: what a reconnecting subscriber replays. */
 export interface EventLog {
-  /** Gives the event the project's next sequence number and stores it. */
-  append(event: Omit<IngestionEventRecord, 'sequence'>): Promise<IngestionEventRecord>;
+  /** Gives the events (all of one project) the project's next sequence numbers, in order, and stores them. */
+  append(events: Omit<IngestionEventRecord, 'sequence'>[]): Promise<IngestionEventRecord[]>;
   /** Events with a sequence above `after`, in order, optionally of one upload. */
   after(
     project: string,

@@ -178,14 +178,14 @@ export class EmbeddedCatalog implements Catalog, EventLog {
       .map((p) => structuredClone(p));
   }
 
-  private async next(counter: string): Promise<number> {
-    const value = (this.counters.get(counter) ?? 0) + 1;
+  private async next(counter: string, count = 1): Promise<number> {
+    const value = (this.counters.get(counter) ?? 0) + count;
     await this.write({ t: 'counter', k: counter, v: value });
     return value;
   }
 
-  nextObjectId(project: string): Promise<number> {
-    return this.next(`objects/${project}`);
+  nextObjectId(project: string, count = 1): Promise<number> {
+    return this.next(`objects/${project}`, count);
   }
 
   async insertEntry(entry: CatalogEntry): Promise<void> {
@@ -298,10 +298,14 @@ export class EmbeddedCatalog implements Catalog, EventLog {
     }
   }
 
-  async append(event: Omit<IngestionEventRecord, 'sequence'>): Promise<IngestionEventRecord> {
-    const record = { ...event, sequence: await this.next(`events/${event.project}`) };
-    await this.write({ t: 'event', v: structuredClone(record) });
-    return record;
+  async append(events: Omit<IngestionEventRecord, 'sequence'>[]): Promise<IngestionEventRecord[]> {
+    const records: IngestionEventRecord[] = [];
+    for (const event of events) {
+      const record = { ...event, sequence: await this.next(`events/${event.project}`) };
+      await this.write({ t: 'event', v: structuredClone(record) });
+      records.push(record);
+    }
+    return records;
   }
 
   async after(

@@ -1,4 +1,4 @@
-import { type Collection, type Db, type Filter, MongoServerError } from 'mongodb';
+import { type Collection, type Db, type Filter, MongoBulkWriteError, MongoServerError } from 'mongodb';
 import { guard } from '../guard.js';
 import {
   type Catalog,
@@ -40,7 +40,14 @@ export class MongoCatalog implements Catalog, EventLog {
   private readonly idempotencyCol: Collection<WithId<IdempotencyRecord>>;
   private readonly eventsCol: Collection<WithId<IngestionEventRecord>>;
 
-  constructor(private readonly connection: MongoConnection) {
+  /**
+   * `deadlineMs` bounds every call: short for the reads behind GraphQL fields (partial results when the
+   * store is slow), longer for ingestion, where a busy catalog should slow an upload down, not fail it.
+   */
+  constructor(
+    private readonly connection: MongoConnection,
+    private readonly deadlineMs: number = connection.timeoutMs,
+  ) {
     this.db = connection.db;
     this.projectsCol = this.db.collection('projects');
     this.entriesCol = this.db.collection('entries');
@@ -50,7 +57,7 @@ export class MongoCatalog implements Catalog, EventLog {
   }
 
   private call<T>(fn: () => Promise<T>): Promise<T> {
-    return guard('catalog', this.connection.timeoutMs, fn);
+    return guard('catalog', this.deadlineMs, fn);
   }
 
   /** Creates the indexes the queries rely on; safe to run at every start. */
@@ -104,11 +111,12 @@ export class MongoCatalog implements Catalog, EventLog {
     );
   }
 
-  private next(counter: string): Promise<number> {
+  /** Takes `count` numbers from a counter; resolves with the last one. */
+  private next(counter: string, count = 1): Promise<number> {
     const increment = () =>
       this.countersCol.findOneAndUpdate(
         { _id: counter },
-        { $inc: { value: 1 } },
+        { $inc: { value: count } },
         { upsert: true, returnDocument: 'after' },
       );
     return this.call(async () => {
@@ -121,8 +129,8 @@ export class MongoCatalog implements Catalog, EventLog {
     });
   }
 
-  nextObjectId(project: string): Promise<number> {
-    return this.next(`objects/${project}`);
+  nextObjectId(project: string, count = 1): Promise<number> {
+    return this.next(`objects/${project}`, count);
   }
 
   insertEntry(entry: CatalogEntry): Promise<void> {
@@ -264,22 +272,23 @@ export class MongoCatalog implements Catalog, EventLog {
     });
   }
 
-  async append(event: Omit<IngestionEventRecord, 'sequence'>): Promise<IngestionEventRecord> {
-    for (;;) {
-      const sequence = await this.next(`events/${event.project}`);
-      const record = { ...event, sequence };
-      const inserted = await this.call(async () => {
-        try {
-          await this.eventsCol.insertOne({ _id: `${event.project}/${sequence}`, ...record });
-          return true;
-        } catch (error) {
-          // FerretDB's $inc is not atomic under contention: a taken number means ask again.
-          if (isDuplicateKey(error)) return false;
-          throw error;
-        }
-      });
-      if (inserted) return record;
-    }
+  async append(events: Omit<IngestionEventRecord, 'sequence'>[]): Promise<IngestionEventRecord[]> {
+    if (events.length === 0) return [];
+    const project = events[0]!.project;
+    const last = await this.next(`events/${project}`, events.length);
+    const records = events.map((e, i) => ({ ...e, sequence: last - events.length + 1 + i }));
+    const inserted = await this.call(async () => {
+      try {
+        await this.eventsCol.insertMany(records.map((r) => ({ _id: `${project}/${r.sequence}`, ...r })));
+        return records.length;
+      } catch (error) {
+        // FerretDB's $inc is not atomic when several gateways share a counter: a number can be taken.
+        // The insert is ordered, so the events before the taken number are in; the rest ask again.
+        if (error instanceof MongoBulkWriteError && error.code === 11000) return error.insertedCount;
+        throw error;
+      }
+    });
+    return [...records.slice(0, inserted), ...(await this.append(events.slice(inserted)))];
   }
 
   after(

@@ -1,5 +1,10 @@
-import { type Readable } from 'node:stream';
+import http from 'node:http';
+import https from 'node:https';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { type Client } from 'minio';
+import { StoreAnswerError } from '../guard.js';
+import { presignV4, type SigningTarget } from './sigv4.js';
 
 export interface StreamUploadOptions {
   bucket: string;
@@ -89,4 +94,60 @@ export async function uploadStream(
     await client.abortMultipartUpload(o.bucket, o.key, uploadId).catch(() => {});
     throw error;
   }
+}
+
+/** The body did not have the length it was announced with. */
+export class LengthMismatchError extends StoreAnswerError {
+  override name = 'LengthMismatchError';
+}
+
+/** Passes exactly `size` bytes; fails on a byte more or a byte short. */
+function exactly(body: Readable, size: number): Transform {
+  let seen = 0;
+  const checked = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      done(seen > size ? new LengthMismatchError(`more than the ${size} bytes announced`) : null, chunk);
+    },
+    flush(done) {
+      done(seen < size ? new LengthMismatchError(`${seen} bytes, ${size} announced`) : null);
+    },
+  });
+  body.once('error', (error) => checked.destroy(error));
+  return body.pipe(checked);
+}
+
+/**
+ * One streaming PUT of a body whose size is known: nothing is buffered and S3 gets the object whole or
+ * not at all. The request is presigned with an unsigned payload (as S3 clients do over TLS): the bytes
+ * are hashed by the caller, not a second time to sign them.
+ */
+export async function putKnownSize(
+  target: SigningTarget,
+  o: { bucket: string; key: string; headers: Record<string, string>; size: number },
+  body: Readable,
+): Promise<{ etag: string }> {
+  const headers = { ...o.headers, 'content-length': String(o.size) };
+  const url = new URL(
+    presignV4(target, { method: 'PUT', bucket: o.bucket, key: o.key, expiresInSeconds: 900, headers }),
+  );
+  const req = (url.protocol === 'https:' ? https : http).request(url, { method: 'PUT', headers });
+  const response = new Promise<http.IncomingMessage>((resolve, reject) => {
+    req.once('response', resolve);
+    req.on('error', reject);
+  });
+  try {
+    await pipeline(exactly(body, o.size), req);
+  } catch (error) {
+    req.destroy();
+    throw error;
+  }
+  const res = await response;
+  let text = '';
+  for await (const chunk of res) text += String(chunk);
+  if (res.statusCode !== 200) {
+    const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? `HTTP_${res.statusCode}`;
+    throw Object.assign(new Error(`S3 refused the PUT: ${code}`), { code });
+  }
+  return { etag: String(res.headers.etag ?? '').replace(/"/g, '') };
 }

@@ -11,7 +11,7 @@ import {
   type StoredObject,
 } from './raw-store.js';
 import { type S3Connection } from './s3.connection.js';
-import { uploadStream } from './s3-upload.js';
+import { putKnownSize, uploadStream } from './s3-upload.js';
 import { presignV4 } from './sigv4.js';
 
 export interface S3RawStoreOptions {
@@ -20,6 +20,9 @@ export interface S3RawStoreOptions {
   partSize: number;
   partConcurrency: number;
 }
+
+/** S3's largest single PUT. */
+const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 
 const NOT_FOUND = new Set(['NotFound', 'NoSuchKey', 'NoSuchBucket']);
 
@@ -75,16 +78,19 @@ export class S3RawStore implements RawStore {
 
   async put(project: string, key: string, body: Readable, options: PutOptions): Promise<StoredObject> {
     const bucket = this.bucket(project);
+    const headers = metadataHeaders(options);
     try {
       await this.call(
         () =>
-          uploadStream(this.client, body, {
-            bucket,
-            key,
-            headers: metadataHeaders(options),
-            partSize: this.options.partSize,
-            concurrency: this.options.partConcurrency,
-          }),
+          options.size !== undefined && options.size <= MAX_SINGLE_PUT
+            ? putKnownSize(this.connection.signing, { bucket, key, headers, size: options.size }, body)
+            : uploadStream(this.client, body, {
+                bucket,
+                key,
+                headers,
+                partSize: this.options.partSize,
+                concurrency: this.options.partConcurrency,
+              }),
         true,
       );
     } catch (error) {

@@ -1,0 +1,70 @@
+import { randomBytes, createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const MIB = 1024 * 1024;
+
+/** A file of random bytes in the temp folder, made once and reused by later runs. */
+export async function randomFile(name: string, size: number): Promise<string> {
+  const path = join(tmpdir(), `lakegate-bench-${name}`);
+  if (existsSync(path) && statSync(path).size === size) return path;
+  const out = createWriteStream(path);
+  for (let left = size; left > 0; left -= MIB) {
+    if (!out.write(randomBytes(Math.min(MIB, left))))
+      await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  return path;
+}
+
+export async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: number }> {
+  const started = performance.now();
+  const result = await fn();
+  return { result, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Resident memory of a process, sampled; the kernel's peak counter is reset first (Linux, own processes). */
+export class RssSampler {
+  private timer: NodeJS.Timeout | undefined;
+  baseline = 0;
+  peak = 0;
+
+  constructor(private readonly pid: number) {}
+
+  private async rss(): Promise<number> {
+    const status = await readFile(`/proc/${this.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+  }
+
+  async start(): Promise<void> {
+    this.baseline = await this.rss();
+    this.peak = this.baseline;
+    this.timer = setInterval(() => {
+      this.rss().then(
+        (v) => (this.peak = Math.max(this.peak, v)),
+        () => {},
+      );
+    }, 20);
+  }
+
+  stop(): { baseline: number; peak: number; growth: number } {
+    clearInterval(this.timer);
+    return { baseline: this.baseline, peak: this.peak, growth: this.peak - this.baseline };
+  }
+}
+
+export function mbps(bytes: number, seconds: number): number {
+  return Math.round((bytes / MIB / seconds) * 10) / 10;
+}
+
+export function ratio(a: number, b: number): number {
+  return Math.round((a / b) * 100) / 100;
+}

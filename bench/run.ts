@@ -1,0 +1,16 @@
+// Runs the benchmarks against the test stack and prints their figures as Markdown for docs/BENCHMARKS.md.
+import { cpus, totalmem } from 'node:os';
+import { uploadBenchmarks } from './uploads.js';
+
+const suites: Record<string, () => Promise<string[]>> = { uploads: uploadBenchmarks };
+
+const only = process.argv.slice(2);
+console.log(
+  `Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 1024 ** 3)} GiB; Node ${process.version}\n`,
+);
+for (const [name, run] of Object.entries(suites)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  console.log(`## ${name}\n`);
+  console.log((await run()).join('\n'));
+  console.log();
+}

@@ -1,0 +1,166 @@
+import { createReadStream, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { Client } from 'minio';
+import { sendFile } from '../src/cli/ingest.js';
+import { s3ClientOptions } from '../src/datasources/rawstore/s3.connection.js';
+import { freshMongoUrl } from '../test/helpers/backends.js';
+import { spawnGateway } from '../test/helpers/process.js';
+import { stackUrl } from '../test/helpers/stack.js';
+import { MIB, mbps, randomFile, ratio, RssSampler, sha256OfFile, timed } from './lib.js';
+
+const ROUNDS = 3;
+
+interface Presigned {
+  uploadId: string;
+  request: { url: string; headers: { name: string; value: string }[] } | null;
+  parts: { partNumber: number; size: number; request: { url: string } }[];
+}
+
+async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data: T; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** The presigned flow as a client runs it: createUpload, PUT (parts two at a time), completeUpload. */
+async function presignedUpload(
+  url: string,
+  project: string,
+  path: string,
+  size: number,
+  sha256: string,
+): Promise<void> {
+  const { createUpload } = await gql<{ createUpload: Presigned }>(
+    url,
+    `mutation($input: CreateUploadInput!) { createUpload(input: $input) {
+      uploadId request { url headers { name value } } parts { partNumber size request { url } } } }`,
+    { input: { project, fileName: 'big.bin', contentType: 'application/octet-stream', size, sha256 } },
+  );
+  let parts: { partNumber: number; etag: string }[] | null = null;
+  if (createUpload.request) {
+    const headers = Object.fromEntries(createUpload.request.headers.map((h) => [h.name, h.value]));
+    const body = Readable.toWeb(createReadStream(path));
+    const res = await fetch(createUpload.request.url, {
+      method: 'PUT',
+      headers,
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    if (res.status !== 200) throw new Error(`PUT answered ${res.status}`);
+  } else {
+    parts = [];
+    const file = await open(path);
+    const queue = [...createUpload.parts];
+    let offset = 0;
+    const offsets = new Map(createUpload.parts.map((p) => [p.partNumber, (offset += p.size) - p.size]));
+    const worker = async () => {
+      for (let part = queue.shift(); part; part = queue.shift()) {
+        const buf = Buffer.alloc(part.size);
+        await file.read(buf, 0, part.size, offsets.get(part.partNumber)!);
+        const res = await fetch(part.request.url, { method: 'PUT', body: buf });
+        parts!.push({ partNumber: part.partNumber, etag: res.headers.get('etag')!.replace(/"/g, '') });
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    await file.close();
+  }
+  await gql(
+    url,
+    'mutation($id: ID!, $parts: [CompletedPartInput!]) { completeUpload(uploadId: $id, parts: $parts) { uploadId } }',
+    {
+      id: createUpload.uploadId,
+      parts,
+    },
+  );
+}
+
+export async function uploadBenchmarks(): Promise<string[]> {
+  const s3Url = stackUrl('MINIO_S3_URL');
+  const big = await randomFile('1gib.bin', 1024 * MIB);
+  const bigSize = statSync(big).size;
+  const bigSha = await sha256OfFile(big);
+  const smalls = await Promise.all(Array.from({ length: 100 }, (_, i) => randomFile(`1mib-${i}.bin`, MIB)));
+
+  const gateway = await spawnGateway({ S3_URL: s3Url, MONGODB_URL: freshMongoUrl() });
+  const client = new Client(s3ClientOptions(s3Url));
+  const project = `bench-${Date.now().toString(36)}`;
+  const bucket = project;
+  try {
+    await gql(gateway.url, `mutation { createProject(name: "${project}") { name } }`);
+    const direct: number[] = [];
+    const streamed: number[] = [];
+    const presigned: number[] = [];
+    const rssGrowth: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      process.stderr.write(`round ${round + 1}/${ROUNDS}\n`);
+      direct.push(
+        (await timed(() => client.putObject(bucket, `direct-${round}`, createReadStream(big), bigSize)))
+          .seconds,
+      );
+      await client.removeObject(bucket, `direct-${round}`);
+
+      const sampler = new RssSampler(gateway.child.pid!);
+      await sampler.start();
+      const up = await timed(() =>
+        sendFile(`${gateway.url}/graphql`, project, { path: big, name: 'big.bin' }, { size: bigSize }, null),
+      );
+      rssGrowth.push(sampler.stop().growth);
+      if (up.result.answer.errors) throw new Error(JSON.stringify(up.result.answer.errors));
+      streamed.push(up.seconds);
+
+      presigned.push(
+        (await timed(() => presignedUpload(gateway.url, project, big, bigSize, bigSha))).seconds,
+      );
+    }
+
+    const smallDirect = await timed(() =>
+      Promise.all(
+        smalls.map((path, i) => client.putObject(bucket, `small-${i}`, createReadStream(path), MIB)),
+      ),
+    );
+    const smallGateway = await timed(() =>
+      Promise.all(
+        smalls.map((path, i) =>
+          sendFile(`${gateway.url}/graphql`, project, { path, name: `s${i}.bin` }, { size: MIB }, null),
+        ),
+      ),
+    );
+    const failed = smallGateway.result.filter((r) => r.answer.errors || !r.answer.data).length;
+    const { objects } = await gql<{ objects: { nodes: { objectId: number }[] } }>(
+      gateway.url,
+      `{ objects(project: "${project}", first: 100, filter: { status: STORED, contentType: "application/octet-stream" }) { nodes { objectId } } }`,
+    );
+
+    const gib = bigSize;
+    const d = median(direct);
+    const s = median(streamed);
+    const p = median(presigned);
+    return [
+      `| Upload of 1 GiB to MinIO (median of ${ROUNDS}) | seconds | MiB/s | ratio to direct putObject |`,
+      '| --- | --- | --- | --- |',
+      `| direct \`putObject\` (minio client, known size) | ${d.toFixed(2)} | ${mbps(gib, d)} | 1.00 |`,
+      `| \`uploadFile\` (GraphQL multipart, streamed through the gateway) | ${s.toFixed(2)} | ${mbps(gib, s)} | ${ratio(d, s)} |`,
+      `| presigned flow (createUpload, PUT parts, completeUpload) | ${p.toFixed(2)} | ${mbps(gib, p)} | ${ratio(d, p)} |`,
+      '',
+      `Peak RSS growth of the gateway during the 1 GiB \`uploadFile\`: ${rssGrowth.map((g) => (g / MIB).toFixed(1)).join(', ')} MiB (target ≤ 64 MiB).`,
+      '',
+      '| 100 concurrent uploads of 1 MiB | seconds | MiB/s | ratio |',
+      '| --- | --- | --- | --- |',
+      `| 100 direct \`putObject\` | ${smallDirect.seconds.toFixed(2)} | ${mbps(100 * MIB, smallDirect.seconds)} | 1.00 |`,
+      `| 100 \`uploadFile\` | ${smallGateway.seconds.toFixed(2)} | ${mbps(100 * MIB, smallGateway.seconds)} | ${ratio(smallDirect.seconds, smallGateway.seconds)} |`,
+      '',
+      `Cataloged as STORED: ${objects.nodes.length} of 100; failed requests: ${failed}.`,
+    ];
+  } finally {
+    gateway.child.kill('SIGTERM');
+    await gateway.exited;
+  }
+}
