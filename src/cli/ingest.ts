@@ -99,7 +99,6 @@ function refusal(profile: Profile, file: LocalFile): string | null {
   return typeOk ? null : `content type ${type} is not allowed`;
 }
 
-/** The GraphQL multipart request, streamed from disk with its size declared; `onSent` counts file bytes. */
 /** Everything of the GraphQL multipart request around the file's bytes. */
 function multipartFrame(
   project: string,
