@@ -1,7 +1,6 @@
 import { type Readable } from 'node:stream';
 import { type CatalogEntry, type ProjectRecord } from '../datasources/catalog/catalog.js';
-import { ChecksumMismatchError } from '../datasources/rawstore/raw-store.js';
-import { LengthMismatchError } from '../datasources/rawstore/s3-upload.js';
+import { ChecksumMismatchError, LengthMismatchError } from '../datasources/rawstore/raw-store.js';
 import { ErrorCode } from '../errors/codes.js';
 import { LakegateError } from '../errors/errors.js';
 import { type Logger } from '../logger.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { type RawStore } from '../../src/datasources/rawstore/raw-store.js';
+import { LengthMismatchError, type RawStore } from '../../src/datasources/rawstore/raw-store.js';
 import { S3RawStore } from '../../src/datasources/rawstore/s3.raw-store.js';
 import { RAW_BACKENDS } from '../helpers/backends.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -66,6 +66,23 @@ for (const backend of RAW_BACKENDS) {
       assert.equal(sha(await bytesOf(await store.get(project, 'k-large'))), sha(body));
       if (s3()) assert.equal(await unfinished('k-large'), 0);
       await store.remove(project, 'k-large');
+    });
+
+    it('refuses a body shorter or longer than its declared size, and keeps nothing', async () => {
+      for (const [name, body] of [
+        ['k-short', Buffer.from('123456789')],
+        ['k-long', Buffer.from('12345678901')],
+      ] as const) {
+        await assert.rejects(
+          store.put(project, name, Readable.from([body]), {
+            contentType: 'text/plain',
+            metadata: {},
+            size: 10,
+          }),
+          LengthMismatchError,
+        );
+        assert.equal(await store.stat(project, name), null, `${name} is not kept`);
+      }
     });
 
     it('leaves nothing behind when the body fails half-way', async () => {

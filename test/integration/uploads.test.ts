@@ -107,6 +107,22 @@ for (const backend of LAKE_BACKENDS) {
       await assertConsistent(gateway, project);
     });
 
+    it('fails a file that does not have its declared size, and keeps nothing', async () => {
+      const project = await createProject(gateway);
+      const content = Buffer.from('a,b\n1,2\n');
+      for (const size of [content.length - 1, content.length + 1]) {
+        const { body } = await uploadFile(
+          gateway,
+          { project, metadata: { size } },
+          { name: 'a.csv', type: 'text/csv', content },
+        );
+        assert.equal(errorCode(body), 'UPLOAD_VERIFICATION_FAILED', JSON.stringify(body.errors));
+        assert.equal(body.errors?.[0]?.extensions?.['reason'], 'SIZE');
+      }
+      assert.equal(await gateway.services.catalog.countEntries(project, ['STORED']), 0);
+      await assertConsistent(gateway, project);
+    });
+
     it('answers a retry with the same Idempotency-Key from the first upload, and refuses other content', async () => {
       const project = await createProject(gateway);
       const file = { name: 'a.txt', type: 'text/plain', content: Buffer.from('once') };

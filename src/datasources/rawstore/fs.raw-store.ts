@@ -8,6 +8,7 @@ import { guard } from '../guard.js';
 import { type FsConnection } from './fs.connection.js';
 import {
   ChecksumMismatchError,
+  exactly,
   type ObjectInfo,
   type PresignedRequest,
   type PresignPutOptions,
@@ -73,7 +74,11 @@ export class FsRawStore implements RawStore {
     mkdirSync(dirname(partial), { recursive: true });
     mkdirSync(join(this.dir(project), '.meta'), { recursive: true });
     try {
-      await pipeline(body, hashing, createWriteStream(partial, { flags: 'wx' }));
+      await pipeline(
+        options.size === undefined ? body : exactly(body, options.size),
+        hashing,
+        createWriteStream(partial, { flags: 'wx' }),
+      );
       const file = await open(partial, 'r');
       await file.sync();
       await file.close();

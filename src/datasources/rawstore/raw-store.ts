@@ -1,4 +1,4 @@
-import { type Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { StoreAnswerError } from '../guard.js';
 
 export interface StoredObject {
@@ -28,6 +28,27 @@ export interface PutOptions {
 /** The bytes written do not have the SHA-256 they were declared with; nothing was stored. */
 export class ChecksumMismatchError extends StoreAnswerError {
   override name = 'ChecksumMismatchError';
+}
+
+/** The body did not have the length it was declared with; nothing was stored. */
+export class LengthMismatchError extends StoreAnswerError {
+  override name = 'LengthMismatchError';
+}
+
+/** Passes `body` through when it has exactly `size` bytes; fails on a byte more or a byte short. */
+export function exactly(body: Readable, size: number): Readable {
+  let seen = 0;
+  const checked = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      done(seen > size ? new LengthMismatchError(`more than the ${size} bytes declared`) : null, chunk);
+    },
+    flush(done) {
+      done(seen < size ? new LengthMismatchError(`${seen} bytes, ${size} declared`) : null);
+    },
+  });
+  body.once('error', (error) => checked.destroy(error));
+  return body.pipe(checked);
 }
 
 /** What a client must send with a presigned request: the URL and the headers it was signed with. */

@@ -1,9 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
-import { type Readable, Transform } from 'node:stream';
+import { type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Client } from 'minio';
-import { StoreAnswerError } from '../guard.js';
+import { exactly } from './raw-store.js';
 import { presignV4, type SigningTarget } from './sigv4.js';
 
 export interface StreamUploadOptions {
@@ -96,27 +96,6 @@ export async function uploadStream(
   }
 }
 
-/** The body did not have the length it was announced with. */
-export class LengthMismatchError extends StoreAnswerError {
-  override name = 'LengthMismatchError';
-}
-
-/** Passes exactly `size` bytes; fails on a byte more or a byte short. */
-function exactly(body: Readable, size: number): Transform {
-  let seen = 0;
-  const checked = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      seen += chunk.length;
-      done(seen > size ? new LengthMismatchError(`more than the ${size} bytes announced`) : null, chunk);
-    },
-    flush(done) {
-      done(seen < size ? new LengthMismatchError(`${seen} bytes, ${size} announced`) : null);
-    },
-  });
-  body.once('error', (error) => checked.destroy(error));
-  return body.pipe(checked);
-}
-
 /**
  * One streaming PUT of a body whose size is known: nothing is buffered and S3 gets the object whole or
  * not at all. The request is presigned with an unsigned payload (as S3 clients do over TLS): the bytes
@@ -136,6 +115,8 @@ export async function putKnownSize(
     req.once('response', resolve);
     req.on('error', reject);
   });
+  // When the body fails, the request is destroyed too: the body's error is the one to report.
+  response.catch(() => {});
   try {
     await pipeline(exactly(body, o.size), req);
   } catch (error) {
