@@ -1,8 +1,10 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
 export const MIB = 1024 * 1024;
 
@@ -67,4 +69,17 @@ export function mbps(bytes: number, seconds: number): number {
 
 export function ratio(a: number, b: number): number {
   return Math.round((a / b) * 100) / 100;
+}
+
+/** Streams a file to a presigned PUT URL with node:http, its length known: the plainest way to write. */
+export async function putFile(url: string, path: string, size: number): Promise<void> {
+  const req = http.request(url, { method: 'PUT', headers: { 'content-length': String(size) } });
+  const answered = new Promise<http.IncomingMessage>((resolve, reject) => {
+    req.once('response', resolve);
+    req.once('error', reject);
+  });
+  await pipeline(createReadStream(path), req);
+  const res = await answered;
+  res.resume();
+  if (res.statusCode !== 200) throw new Error(`PUT answered ${res.statusCode}`);
 }

@@ -207,14 +207,15 @@ export class PresignedUploads {
           `the store holds ${stored.size} bytes, ${declaredSize} were declared`,
         );
       }
-      await feed.tell({ ...base, type: 'STORED', bytes: stored.size, totalBytes: stored.size });
+      // Not awaited: the CATALOGED or FAILED event that ends the upload is written after these.
+      void feed.tell({ ...base, type: 'STORED', bytes: stored.size, totalBytes: stored.size });
       const sha256 = stored.checksumSha256
         ? Buffer.from(stored.checksumSha256, 'base64').toString('hex')
         : (await this.lifecycle.hashStored(entry)).sha256;
       if (entry.upload.declaredSha256 && entry.upload.declaredSha256 !== sha256) {
         throw verificationFailed('CHECKSUM', 'the uploaded bytes do not have the declared SHA-256');
       }
-      await feed.tell({ ...base, type: 'VERIFIED', bytes: stored.size, totalBytes: stored.size });
+      void feed.tell({ ...base, type: 'VERIFIED', bytes: stored.size, totalBytes: stored.size });
       const finished = await this.lifecycle.finish(project, entry, {
         size: stored.size,
         sha256,
