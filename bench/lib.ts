@@ -71,15 +71,25 @@ export function ratio(a: number, b: number): number {
   return Math.round((a / b) * 100) / 100;
 }
 
-/** Streams a file to a presigned PUT URL with node:http, its length known: the plainest way to write. */
-export async function putFile(url: string, path: string, size: number): Promise<void> {
-  const req = http.request(url, { method: 'PUT', headers: { 'content-length': String(size) } });
+/**
+ * PUTs a file (streamed from its path) or a buffer to a presigned URL with node:http, its length known:
+ * the plainest way to write, as a browser does natively. Resolves to the ETag.
+ */
+export async function put(
+  url: string,
+  body: string | Buffer,
+  size: number,
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const req = http.request(url, { method: 'PUT', headers: { ...headers, 'content-length': String(size) } });
   const answered = new Promise<http.IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);
     req.once('error', reject);
   });
-  await pipeline(createReadStream(path), req);
+  if (typeof body === 'string') await pipeline(createReadStream(body), req);
+  else req.end(body);
   const res = await answered;
   res.resume();
   if (res.statusCode !== 200) throw new Error(`PUT answered ${res.statusCode}`);
+  return String(res.headers.etag ?? '').replace(/"/g, '');
 }

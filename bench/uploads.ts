@@ -2,14 +2,13 @@ import { createReadStream, statSync } from 'node:fs';
 import { mkdtemp, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { Client } from 'minio';
 import { sendFile } from '../src/cli/ingest.js';
 import { s3ClientOptions } from '../src/datasources/rawstore/s3.connection.js';
 import { freshMongoUrl } from '../test/helpers/backends.js';
 import { spawnGateway } from '../test/helpers/process.js';
 import { stackUrl } from '../test/helpers/stack.js';
-import { MIB, mbps, putFile, randomFile, ratio, RssSampler, sha256OfFile, timed } from './lib.js';
+import { MIB, mbps, put, randomFile, ratio, RssSampler, sha256OfFile, timed } from './lib.js';
 
 const ROUNDS = 3;
 
@@ -52,14 +51,7 @@ async function presignedUpload(
   let parts: { partNumber: number; etag: string }[] | null = null;
   if (createUpload.request) {
     const headers = Object.fromEntries(createUpload.request.headers.map((h) => [h.name, h.value]));
-    const body = Readable.toWeb(createReadStream(path));
-    const res = await fetch(createUpload.request.url, {
-      method: 'PUT',
-      headers,
-      body,
-      duplex: 'half',
-    } as RequestInit);
-    if (res.status !== 200) throw new Error(`PUT answered ${res.status}`);
+    await put(createUpload.request.url, path, size, headers);
   } else {
     parts = [];
     const file = await open(path);
@@ -70,8 +62,7 @@ async function presignedUpload(
       for (let part = queue.shift(); part; part = queue.shift()) {
         const buf = Buffer.alloc(part.size);
         await file.read(buf, 0, part.size, offsets.get(part.partNumber)!);
-        const res = await fetch(part.request.url, { method: 'PUT', body: buf });
-        parts!.push({ partNumber: part.partNumber, etag: res.headers.get('etag')!.replace(/"/g, '') });
+        parts!.push({ partNumber: part.partNumber, etag: await put(part.request.url, buf, part.size) });
       }
     };
     await Promise.all([worker(), worker()]);
@@ -145,7 +136,7 @@ export async function uploadBenchmarks(): Promise<string[]> {
       );
       await client.removeObject(bucket, `direct-${round}`);
       const putUrl = await client.presignedPutObject(bucket, `plain-${round}`, 600);
-      plainPut.push((await timed(() => putFile(putUrl, big, bigSize))).seconds);
+      plainPut.push((await timed(() => put(putUrl, big, bigSize))).seconds);
       await client.removeObject(bucket, `plain-${round}`);
 
       const sampler = new RssSampler(gateway.child.pid!);
