@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  BUILT_IN_PIPELINES,
+  loadPipelineDefinitions,
+  type PipelineDefinitions,
+} from './pipelines/definitions.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -61,6 +66,9 @@ const env = z.object({
   PENDING_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120000),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60000),
   PROGRESS_INTERVAL_MS: z.coerce.number().int().min(50).default(500),
+  PIPELINES_FILE: z.string().min(1).optional(),
+  PIPELINE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  PIPELINE_LEASE_MS: z.coerce.number().int().min(1000).default(60000),
   S3_URL: url(['http', 'https']).optional(),
   S3_BUCKET_PREFIX: z
     .string()
@@ -114,6 +122,13 @@ export interface Config {
     /** Least time between two BYTES_RECEIVED events of one upload. */
     readonly progressIntervalMs: number;
   };
+  readonly pipelines: {
+    readonly definitions: PipelineDefinitions;
+    /** Runs one gateway executes at once. */
+    readonly concurrency: number;
+    /** How long a running run stays claimed without its runner renewing the claim. */
+    readonly leaseMs: number;
+  };
   readonly stores: {
     readonly s3?: string;
     readonly mongodb?: string;
@@ -137,6 +152,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  let definitions = BUILT_IN_PIPELINES;
+  try {
+    if (e.PIPELINES_FILE) definitions = loadPipelineDefinitions(e.PIPELINES_FILE);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  PIPELINES_FILE: ${(error as Error).message}`);
+  }
   const production = e.NODE_ENV === 'production';
   return deepFreeze({
     env: e.NODE_ENV,
@@ -164,6 +185,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       pendingTimeoutMs: e.PENDING_TIMEOUT_MS,
       reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
       progressIntervalMs: e.PROGRESS_INTERVAL_MS,
+    },
+    pipelines: {
+      definitions,
+      concurrency: e.PIPELINE_CONCURRENCY,
+      leaseMs: e.PIPELINE_LEASE_MS,
     },
     stores: {
       s3: e.S3_URL,

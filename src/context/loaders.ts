@@ -1,19 +1,22 @@
 import DataLoader from 'dataloader';
 import { type Catalog, type CatalogEntry, type ProjectRecord } from '../datasources/catalog/catalog.js';
+import { type RunStore } from '../datasources/catalog/runs.js';
+import { createPipelineLoaders, type PipelineLoaders } from './pipeline.loaders.js';
 
 export interface EntryRef {
   project: string;
   objectId: number;
 }
 
-export interface Loaders {
+export interface Loaders extends PipelineLoaders {
   entry: DataLoader<EntryRef, CatalogEntry | null, string>;
   project: DataLoader<string, ProjectRecord | null>;
 }
 
 /** Per request (per event for subscriptions): batches every catalog read of one tick into one query per project. */
-export function createLoaders(catalog: Catalog): Loaders {
+export function createLoaders(catalog: Catalog & RunStore): Loaders {
   return {
+    ...createPipelineLoaders(catalog),
     entry: new DataLoader(
       async (refs) => {
         const byProject = new Map<string, number[]>();

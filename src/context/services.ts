@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type PubSub } from 'type-graphql';
 import { type Config } from '../config.js';
 import { type Catalog, type EventLog } from '../datasources/catalog/catalog.js';
+import { type RunStore } from '../datasources/catalog/runs.js';
 import { MongoCatalog } from '../datasources/catalog/mongo.catalog.js';
 import { MongoConnection } from '../datasources/catalog/mongo.connection.js';
 import { checkSources, type SourceStatus } from '../datasources/health.js';
@@ -19,6 +20,11 @@ import { Projects } from '../ingestion/projects.js';
 import { Reconciler } from '../ingestion/reconciler.js';
 import { StreamUploads } from '../ingestion/stream-upload.js';
 import { type Logger } from '../logger.js';
+import { BullMqQueue } from '../pipelines/bullmq-queue.js';
+import { RunExecutor } from '../pipelines/executor.js';
+import { InProcessQueue } from '../pipelines/queue.js';
+import { builtInSteps } from '../pipelines/registry.js';
+import { PipelineRuns } from '../pipelines/runs.js';
 import { InMemoryPubSub } from '../subscriptions/pubsub.js';
 import { RedisPubSub } from '../subscriptions/redis-pubsub.js';
 import { SourceMonitor } from '../subscriptions/source-monitor.js';
@@ -31,7 +37,8 @@ export interface Services {
   sourceMonitor: SourceMonitor;
   pubSub: PubSub;
   raw: RawStore;
-  catalog: Catalog & EventLog;
+  catalog: Catalog & EventLog & RunStore;
+  pipelines: PipelineRuns;
   feed: IngestionFeed;
   projects: Projects;
   streamUploads: StreamUploads;
@@ -82,6 +89,33 @@ export function createServices(config: Config, logger: Logger): Services {
   const projects = new Projects(ingestionCatalog, lifecycle);
   const u = config.uploads;
   const reconciler = new Reconciler(lifecycle, keys, u.pendingTimeoutMs, logger);
+  const p = config.pipelines;
+  const executor = new RunExecutor({
+    catalog: ingestionCatalog,
+    raw,
+    feed,
+    steps: builtInSteps({}),
+    definitions: p.definitions,
+    leaseMs: p.leaseMs,
+    progressIntervalMs: u.progressIntervalMs,
+    logger,
+  });
+  const queue = config.stores.redis
+    ? new BullMqQueue(config.stores.redis, p.concurrency, logger)
+    : new InProcessQueue(p.concurrency, logger);
+  const pipelines = new PipelineRuns(
+    ingestionCatalog,
+    feed,
+    queue,
+    executor,
+    p.definitions,
+    { leaseMs: p.leaseMs, sweepIntervalMs: Math.max(p.leaseMs / 2, 1000) },
+    logger,
+  );
+  lifecycle.onStored = (project, entry) =>
+    project.profile.pipelineOnUpload
+      ? pipelines.afterUpload(project.name, entry.objectId)
+      : Promise.resolve();
   let retryInit: NodeJS.Timeout | undefined;
 
   return {
@@ -93,6 +127,7 @@ export function createServices(config: Config, logger: Logger): Services {
     raw,
     catalog,
     feed,
+    pipelines,
     projects,
     streamUploads: new StreamUploads(lifecycle, keys, u, logger),
     presignedUploads: new PresignedUploads(
@@ -126,10 +161,12 @@ export function createServices(config: Config, logger: Logger): Services {
         await catalog.init();
       }
       reconciler.start(u.reconcileIntervalMs);
+      pipelines.start();
     },
     async close() {
       clearTimeout(retryInit);
       await reconciler.stop();
+      await pipelines.close();
       sourceMonitor.stop();
       pubSub.close?.();
       await closeSources(sources);

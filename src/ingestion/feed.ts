@@ -3,11 +3,9 @@ import { type EventLog, type IngestionEventRecord } from '../datasources/catalog
 import { type Logger } from '../logger.js';
 import { KeyedBatcher } from './batcher.js';
 
-export type NewEvent = Omit<
-  IngestionEventRecord,
-  'sequence' | 'at' | 'bytes' | 'totalBytes' | 'message' | 'code'
-> &
-  Partial<Pick<IngestionEventRecord, 'bytes' | 'totalBytes' | 'message' | 'code'>>;
+type Optional = 'bytes' | 'totalBytes' | 'message' | 'code' | 'runId' | 'step';
+export type NewEvent = Omit<IngestionEventRecord, 'sequence' | 'at' | Optional> &
+  Partial<Pick<IngestionEventRecord, Optional>>;
 
 const REPLAY_PAGE = 500;
 
@@ -37,7 +35,11 @@ export class IngestionFeed {
   }
 
   publish(event: NewEvent): Promise<IngestionEventRecord> {
-    const record = { bytes: null, totalBytes: null, message: null, code: null, ...event, at: new Date() };
+    const record = {
+      ...{ bytes: null, totalBytes: null, message: null, code: null, runId: null, step: null },
+      ...event,
+      at: new Date(),
+    };
     return this.writer.submit(event.project, record);
   }
 

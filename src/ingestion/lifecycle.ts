@@ -22,6 +22,7 @@ export interface IntentFields {
   originalName: string;
   application: string | null;
   otherData: Record<string, unknown> | null;
+  dataProcessing: string;
   idempotencyKey: string | null;
   upload: UploadIntent;
   expiresAt: Date;
@@ -51,6 +52,8 @@ export class ObjectLifecycle {
   private readonly buckets = new Set<string>();
   /** Object ids come from the catalog's counter, a batch per round trip. */
   private readonly ids: KeyedBatcher<null, number>;
+  /** Called once an entry is STORED (the pipeline trigger); its failure never fails the upload. */
+  onStored: (project: ProjectRecord, entry: CatalogEntry) => Promise<unknown> = async () => {};
 
   constructor(
     readonly catalog: Catalog,
@@ -154,6 +157,9 @@ export class ObjectLifecycle {
       totalBytes: result.size,
       message: duplicateOf ? `duplicate of object ${duplicateOf.objectId}` : null,
     });
+    await this.onStored(project, stored).catch((error: unknown) =>
+      this.logger.warn({ err: error, uploadId: entry.uploadId }, 'pipeline not triggered'),
+    );
     return { entry: stored, duplicateOf };
   }
 

@@ -16,6 +16,7 @@ export interface PresignedUploadInput {
   owner: string;
   application: string | null;
   otherData: Record<string, unknown> | null;
+  dataProcessing: string;
   idempotencyKey: string | null;
 }
 
@@ -87,6 +88,7 @@ export class PresignedUploads {
         originalName: fileName,
         application: input.application,
         otherData: input.otherData,
+        dataProcessing: input.dataProcessing,
         idempotencyKey: key,
         upload: {
           method: 'PRESIGNED',

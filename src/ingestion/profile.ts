@@ -9,6 +9,7 @@ export const DEFAULT_PROFILE: TenantProfile = {
   allowedExtensions: [],
   allowedContentTypes: [],
   duplicatePolicy: 'KEEP',
+  pipelineOnUpload: false,
 };
 
 const CONTENT_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/([a-z0-9][a-z0-9!#$&^_.+-]*|\*)$/;
@@ -19,6 +20,7 @@ export function normaliseProfile(
   base: TenantProfile = DEFAULT_PROFILE,
 ): TenantProfile {
   const profile = {
+    ...DEFAULT_PROFILE,
     ...base,
     ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
   };

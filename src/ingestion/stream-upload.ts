@@ -19,6 +19,7 @@ export interface StreamUploadInput {
   owner: string;
   application: string | null;
   otherData: Record<string, unknown> | null;
+  dataProcessing: string;
   idempotencyKey: string | null;
 }
 
@@ -66,6 +67,7 @@ export class StreamUploads {
         originalName: fileName,
         application: input.application,
         otherData: input.otherData,
+        dataProcessing: input.dataProcessing,
         idempotencyKey: key,
         upload: {
           method: 'STREAM',

@@ -19,7 +19,12 @@ import {
 function catalogFields(metadata: ObjectMetadataInput | null | undefined) {
   const otherData = metadata?.otherData ?? null;
   assertStorableJson(otherData);
-  return { owner: metadata?.owner ?? 'anonymous', application: metadata?.application ?? null, otherData };
+  return {
+    owner: metadata?.owner ?? 'anonymous',
+    application: metadata?.application ?? null,
+    otherData,
+    dataProcessing: metadata?.dataProcessing ?? 'default',
+  };
 }
 
 function result(outcome: UploadOutcome): UploadResult {

@@ -3,6 +3,11 @@ import { type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { IngestionEventResolver } from '../resolvers/ingestion-event.resolver.js';
 import { DataObjectResolver } from '../resolvers/object.resolver.js';
+import {
+  DataObjectPipelineResolver,
+  LineageResolver,
+  PipelineRunResolver,
+} from '../resolvers/pipeline.resolver.js';
 import { ProjectResolver } from '../resolvers/project.resolver.js';
 import { SourcesResolver } from '../resolvers/sources.resolver.js';
 import { UploadResolver } from '../resolvers/upload.resolver.js';
@@ -13,6 +18,9 @@ export const resolvers = [
   DataObjectResolver,
   UploadResolver,
   IngestionEventResolver,
+  PipelineRunResolver,
+  DataObjectPipelineResolver,
+  LineageResolver,
 ] as const;
 
 export function buildLakegateSchema(pubSub: PubSub): Promise<GraphQLSchema> {

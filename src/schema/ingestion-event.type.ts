@@ -8,8 +8,15 @@ export const IngestionEventType = {
   STORED: 'STORED',
   VERIFIED: 'VERIFIED',
   CATALOGED: 'CATALOGED',
-  PIPELINE_QUEUED: 'PIPELINE_QUEUED',
   FAILED: 'FAILED',
+  PIPELINE_QUEUED: 'PIPELINE_QUEUED',
+  PIPELINE_STARTED: 'PIPELINE_STARTED',
+  STEP_PROGRESS: 'STEP_PROGRESS',
+  STEP_SUCCEEDED: 'STEP_SUCCEEDED',
+  STEP_FAILED: 'STEP_FAILED',
+  PIPELINE_SUCCEEDED: 'PIPELINE_SUCCEEDED',
+  PIPELINE_FAILED: 'PIPELINE_FAILED',
+  PIPELINE_CANCELLED: 'PIPELINE_CANCELLED',
 } as const satisfies Record<EventType, EventType>;
 registerEnumType(IngestionEventType, {
   name: 'IngestionEventType',
@@ -19,12 +26,19 @@ registerEnumType(IngestionEventType, {
     STORED: { description: 'All bytes are in the raw zone.' },
     VERIFIED: { description: 'Size and SHA-256 match what was sent or declared.' },
     CATALOGED: { description: 'The entry is STORED: the object is listed and downloadable.' },
-    PIPELINE_QUEUED: { description: 'A processing pipeline was queued for the object.' },
     FAILED: { description: 'The upload failed; code says why, nothing is kept.' },
+    PIPELINE_QUEUED: { description: 'A pipeline run was queued for the object (runId).' },
+    PIPELINE_STARTED: { description: 'A runner took the run; message is the pipeline name.' },
+    STEP_PROGRESS: { description: 'A step wrote a batch; bytes counts the records written so far.' },
+    STEP_SUCCEEDED: { description: 'A step finished; bytes is the number of records it wrote.' },
+    STEP_FAILED: { description: 'A step failed; code and message say why.' },
+    PIPELINE_SUCCEEDED: { description: 'Every step of the run succeeded.' },
+    PIPELINE_FAILED: { description: 'The run stopped at a failed step (see STEP_FAILED).' },
+    PIPELINE_CANCELLED: { description: 'The run was cancelled.' },
   },
 });
 
-@ObjectType({ description: 'A step of an upload, numbered per project.' })
+@ObjectType({ description: 'A step of an upload or of a pipeline run, numbered per project.' })
 export class IngestionEvent {
   @Field(() => String)
   project!: string;
@@ -53,6 +67,15 @@ export class IngestionEvent {
   @Field(() => String, { nullable: true })
   message!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'For FAILED: the error code.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'For FAILED, STEP_FAILED and PIPELINE_FAILED: the error code.',
+  })
   code!: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'For pipeline events: the run.' })
+  runId!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'For step events: the step.' })
+  step!: string | null;
 }

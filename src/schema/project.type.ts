@@ -31,6 +31,11 @@ export class TenantProfile {
 
   @Field(() => DuplicatePolicy)
   duplicatePolicy!: Policy;
+
+  @Field(() => Boolean, {
+    description: 'Each stored object is handed to the pipeline the rules (or its dataProcessing) choose.',
+  })
+  pipelineOnUpload!: boolean;
 }
 
 @InputType({ description: 'Profile settings; omitted ones keep their current (or default) value.' })
@@ -49,6 +54,9 @@ export class TenantProfileInput {
 
   @Field(() => DuplicatePolicy, { nullable: true })
   duplicatePolicy?: Policy;
+
+  @Field(() => Boolean, { nullable: true })
+  pipelineOnUpload?: boolean;
 }
 
 @ObjectType({ description: 'A project (container): one bucket in the raw zone, its objects in the catalog.' })

@@ -16,6 +16,12 @@ export class ObjectMetadataInput {
   })
   otherData?: Record<string, unknown>;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'Which pipeline processes the file: "default" (by the pipeline rules) or a pipeline name.',
+  })
+  dataProcessing?: string;
+
   @Field(() => SafeInt, {
     nullable: true,
     description:

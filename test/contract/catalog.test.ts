@@ -287,6 +287,8 @@ for (const backend of BACKENDS) {
         totalBytes: null,
         message: null,
         code: null,
+        runId: null,
+        step: null,
       };
       const batches = await Promise.all(
         Array.from({ length: 6 }, (_, i) =>

@@ -40,10 +40,24 @@ export type IngestionEventType =
   | 'CATALOGED'
   /** The upload failed; code says why, nothing is kept. */
   | 'FAILED'
-  /** A processing pipeline was queued for the object. */
+  /** The run was cancelled. */
+  | 'PIPELINE_CANCELLED'
+  /** The run stopped at a failed step (see STEP_FAILED). */
+  | 'PIPELINE_FAILED'
+  /** A pipeline run was queued for the object (runId). */
   | 'PIPELINE_QUEUED'
+  /** A runner took the run; message is the pipeline name. */
+  | 'PIPELINE_STARTED'
+  /** Every step of the run succeeded. */
+  | 'PIPELINE_SUCCEEDED'
   /** The intent is written; message is the file name. */
   | 'STARTED'
+  /** A step failed; code and message say why. */
+  | 'STEP_FAILED'
+  /** A step wrote a batch; bytes counts the records written so far. */
+  | 'STEP_PROGRESS'
+  /** A step finished; bytes is the number of records it wrote. */
+  | 'STEP_SUCCEEDED'
   /** All bytes are in the raw zone. */
   | 'STORED'
   /** Size and SHA-256 match what was sent or declared. */
@@ -66,6 +80,8 @@ export type ObjectMetadataInput = {
   application?: string | null | undefined;
   /** Overrides the content type the client's multipart part declared. */
   contentType?: string | null | undefined;
+  /** Which pipeline processes the file: "default" (by the pipeline rules) or a pipeline name. */
+  dataProcessing?: string | null | undefined;
   /** Free JSON (templates, annotations); keys may not start with "$" or contain ".". */
   otherData?: unknown;
   owner?: string | null | undefined;
@@ -112,6 +128,7 @@ export type TenantProfileInput = {
   duplicatePolicy?: DuplicatePolicy | null | undefined;
   maxFileSize?: number | null | undefined;
   maxFiles?: number | null | undefined;
+  pipelineOnUpload?: boolean | null | undefined;
 };
 
 export type ObjectFieldsFragment = { objectId: number, project: string, uploadId: string, owner: string, contentType: string, originalName: string, application: string | null, size: number | null, sha256: string | null, status: ObjectStatus, otherData: unknown, createdAt: string, lastModified: string, duplicateOf: { objectId: number } | null, successfulOperations: Array<{ operation: string, runId: string | null, message: string | null }>, failedOperations: Array<{ operation: string, message: string | null }>, metrics: { bytes: number, durationMs: number, bytesPerSecond: number } | null };

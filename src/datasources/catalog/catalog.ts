@@ -15,6 +15,8 @@ export interface TenantProfile {
   /** Content types, `type/*` allowed; empty: any. */
   allowedContentTypes: string[];
   duplicatePolicy: DuplicatePolicy;
+  /** Each stored object gets the pipeline the rules choose for it. */
+  pipelineOnUpload: boolean;
 }
 
 export interface ProjectRecord {
@@ -64,6 +66,8 @@ export interface CatalogEntry {
   successfulOperations: Operation[];
   failedOperations: Operation[];
   otherData: Record<string, unknown> | null;
+  /** Which pipeline processes the object: `default` (by the pipeline rules) or a pipeline's name. */
+  dataProcessing?: string;
   metrics: IngestionMetrics | null;
   duplicateOf: number | null;
   /** The Idempotency-Key the upload came with, if any. */
@@ -153,7 +157,20 @@ export interface Catalog {
 }
 
 export type IngestionEventType =
-  'STARTED' | 'BYTES_RECEIVED' | 'STORED' | 'VERIFIED' | 'CATALOGED' | 'PIPELINE_QUEUED' | 'FAILED';
+  | 'STARTED'
+  | 'BYTES_RECEIVED'
+  | 'STORED'
+  | 'VERIFIED'
+  | 'CATALOGED'
+  | 'FAILED'
+  | 'PIPELINE_QUEUED'
+  | 'PIPELINE_STARTED'
+  | 'STEP_PROGRESS'
+  | 'STEP_SUCCEEDED'
+  | 'STEP_FAILED'
+  | 'PIPELINE_SUCCEEDED'
+  | 'PIPELINE_FAILED'
+  | 'PIPELINE_CANCELLED';
 
 export interface IngestionEventRecord {
   project: string;
@@ -166,8 +183,11 @@ export interface IngestionEventRecord {
   bytes: number | null;
   totalBytes: number | null;
   message: string | null;
-  /** For FAILED: the error code the upload failed with. */
+  /** For FAILED, STEP_FAILED and PIPELINE_FAILED: the error code. */
   code: string | null;
+  /** For pipeline events: the run, and the step when the event is about one. */
+  runId: string | null;
+  step: string | null;
 }
 
 /** The persisted progress feed: what a reconnecting subscriber replays. */

@@ -15,6 +15,7 @@ import {
 } from './catalog.js';
 import { assertDataPath } from './data-path.js';
 import { Journal } from './journal.js';
+import { type RunChanges, type RunRecord, type RunStatus, type RunStore } from './runs.js';
 
 type JournalRecord =
   | { t: 'project'; v: ProjectRecord }
@@ -22,7 +23,8 @@ type JournalRecord =
   | { t: 'counter'; k: string; v: number }
   | { t: 'idempotency'; v: IdempotencyRecord }
   | { t: 'idempotency-removed'; k: string }
-  | { t: 'event'; v: IngestionEventRecord };
+  | { t: 'event'; v: IngestionEventRecord }
+  | { t: 'run'; v: RunRecord };
 
 /** How many events per project the embedded log keeps for replay. */
 const EVENTS_KEPT = 10_000;
@@ -53,9 +55,29 @@ function revive(record: JournalRecord): JournalRecord {
       return { ...record, v: { ...record.v, createdAt: date(record.v.createdAt) } };
     case 'event':
       return { ...record, v: { ...record.v, at: date(record.v.at) } };
+    case 'run':
+      return { ...record, v: reviveRun(record.v) };
     default:
       return record;
   }
+}
+
+const maybeDate = (v: unknown) => (v === null ? null : date(v));
+
+function reviveRun(r: RunRecord): RunRecord {
+  return {
+    ...r,
+    createdAt: date(r.createdAt),
+    lastModified: date(r.lastModified),
+    startedAt: maybeDate(r.startedAt),
+    finishedAt: maybeDate(r.finishedAt),
+    leaseUntil: maybeDate(r.leaseUntil),
+    steps: r.steps.map((s) => ({
+      ...s,
+      startedAt: maybeDate(s.startedAt),
+      finishedAt: maybeDate(s.finishedAt),
+    })),
+  };
 }
 
 function valueAt(data: unknown, path: string): unknown {
@@ -82,13 +104,14 @@ function matches(e: CatalogEntry, f: EntryFilter): boolean {
  * The embedded catalog of the default run: everything in memory, every change appended to a journal file
  * under DATA_DIR and replayed at start. One gateway process per data folder.
  */
-export class EmbeddedCatalog implements Catalog, EventLog {
+export class EmbeddedCatalog implements Catalog, EventLog, RunStore {
   private readonly journal: Journal<JournalRecord>;
   private readonly projectsByName = new Map<string, ProjectRecord>();
   private readonly entriesByProject = new Map<string, Map<number, CatalogEntry>>();
   private readonly counters = new Map<string, number>();
   private readonly idempotencyByKey = new Map<string, IdempotencyRecord>();
   private readonly events = new Map<string, IngestionEventRecord[]>();
+  private readonly runsById = new Map<string, RunRecord>();
 
   constructor(dir: string) {
     this.journal = new Journal(join(dir, 'catalog.jsonl'));
@@ -121,6 +144,9 @@ export class EmbeddedCatalog implements Catalog, EventLog {
       case 'idempotency-removed':
         this.idempotencyByKey.delete(r.k);
         break;
+      case 'run':
+        this.runsById.set(r.v.runId, r.v);
+        break;
       case 'event': {
         const list = this.events.get(r.v.project) ?? [];
         list.push(r.v);
@@ -140,6 +166,7 @@ export class EmbeddedCatalog implements Catalog, EventLog {
       ),
       ...[...this.idempotencyByKey.values()].map((v) => ({ t: 'idempotency', v }) as const),
       ...[...this.events.values()].flatMap((list) => list.map((v) => ({ t: 'event', v }) as const)),
+      ...[...this.runsById.values()].map((v) => ({ t: 'run', v }) as const),
     ];
   }
 
@@ -318,5 +345,45 @@ export class EmbeddedCatalog implements Catalog, EventLog {
       .filter((e) => e.sequence > after && (uploadId === null || e.uploadId === uploadId))
       .slice(0, limit)
       .map((e) => structuredClone(e));
+  }
+
+  async insertRun(run: RunRecord): Promise<void> {
+    if (this.runsById.has(run.runId)) throw new DuplicateKeyError(`run ${run.runId} exists`);
+    await this.write({ t: 'run', v: structuredClone(run) });
+  }
+
+  async runs(runIds: readonly string[]): Promise<(RunRecord | null)[]> {
+    return runIds.map((id) => structuredClone(this.runsById.get(id) ?? null));
+  }
+
+  async runsOfEntries(project: string, objectIds: readonly number[]): Promise<RunRecord[]> {
+    const wanted = new Set(objectIds);
+    return [...this.runsById.values()]
+      .filter((r) => r.project === project && wanted.has(r.objectId))
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .map((r) => structuredClone(r));
+  }
+
+  async updateRun(
+    runId: string,
+    expected: readonly RunStatus[],
+    changes: RunChanges,
+  ): Promise<RunRecord | null> {
+    const current = this.runsById.get(runId);
+    if (!current || !expected.includes(current.status)) return null;
+    const updated = { ...current, lastModified: new Date(), ...structuredClone(changes) };
+    await this.write({ t: 'run', v: updated });
+    return structuredClone(updated);
+  }
+
+  async staleRuns(now: Date, queuedBefore: Date, limit: number): Promise<RunRecord[]> {
+    return [...this.runsById.values()]
+      .filter(
+        (r) =>
+          (r.status === 'RUNNING' && r.leaseUntil !== null && r.leaseUntil < now) ||
+          (r.status === 'QUEUED' && r.lastModified < queuedBefore),
+      )
+      .slice(0, limit)
+      .map((r) => structuredClone(r));
   }
 }

@@ -15,6 +15,7 @@ import {
 } from './catalog.js';
 import { assertDataPath } from './data-path.js';
 import { type MongoConnection } from './mongo.connection.js';
+import { type RunChanges, type RunRecord, type RunStatus, type RunStore } from './runs.js';
 
 type WithId<T> = T & { _id: string };
 
@@ -32,13 +33,14 @@ function isDuplicateKey(error: unknown): boolean {
  * The metadata catalog on MongoDB. It uses only what FerretDB 1.x (the test server) also has:
  * string _id keys, compound unique indexes, findOneAndUpdate with $inc/$set/$push, no transactions.
  */
-export class MongoCatalog implements Catalog, EventLog {
+export class MongoCatalog implements Catalog, EventLog, RunStore {
   private readonly db: Db;
   private readonly projectsCol: Collection<WithId<ProjectRecord>>;
   private readonly entriesCol: Collection<WithId<CatalogEntry>>;
   private readonly countersCol: Collection<{ _id: string; value: number }>;
   private readonly idempotencyCol: Collection<WithId<IdempotencyRecord>>;
   private readonly eventsCol: Collection<WithId<IngestionEventRecord>>;
+  private readonly runsCol: Collection<WithId<RunRecord>>;
 
   /**
    * `deadlineMs` bounds every call: short for the reads behind GraphQL fields (partial results when the
@@ -54,6 +56,7 @@ export class MongoCatalog implements Catalog, EventLog {
     this.countersCol = this.db.collection('counters');
     this.idempotencyCol = this.db.collection('idempotency');
     this.eventsCol = this.db.collection('events');
+    this.runsCol = this.db.collection('runs');
   }
 
   private call<T>(fn: () => Promise<T>): Promise<T> {
@@ -71,6 +74,10 @@ export class MongoCatalog implements Catalog, EventLog {
         { key: { project: 1, objectId: -1 }, name: 'project_object' },
       ]);
       await this.eventsCol.createIndex({ project: 1, sequence: 1 }, { name: 'project_sequence' });
+      await this.runsCol.createIndexes([
+        { key: { project: 1, objectId: 1 }, name: 'project_object' },
+        { key: { status: 1, leaseUntil: 1 }, name: 'status_lease' },
+      ]);
     });
   }
 
@@ -301,6 +308,64 @@ export class MongoCatalog implements Catalog, EventLog {
     if (uploadId !== null) query.uploadId = { $eq: uploadId };
     return this.call(async () =>
       (await this.eventsCol.find(query).sort({ sequence: 1 }).limit(limit).toArray()).map((e) => strip(e)!),
+    );
+  }
+
+  insertRun(run: RunRecord): Promise<void> {
+    return this.call(async () => {
+      try {
+        await this.runsCol.insertOne({ _id: run.runId, ...run });
+      } catch (error) {
+        if (isDuplicateKey(error)) throw new DuplicateKeyError(`run ${run.runId} exists`);
+        throw error;
+      }
+    });
+  }
+
+  runs(runIds: readonly string[]): Promise<(RunRecord | null)[]> {
+    return this.call(async () => {
+      const found = await this.runsCol.find({ _id: { $in: [...runIds] } }).toArray();
+      const byId = new Map(found.map((r) => [r._id, strip(r)!]));
+      return runIds.map((id) => byId.get(id) ?? null);
+    });
+  }
+
+  runsOfEntries(project: string, objectIds: readonly number[]): Promise<RunRecord[]> {
+    return this.call(async () =>
+      (
+        await this.runsCol
+          .find({ project, objectId: { $in: [...objectIds] } })
+          .sort({ createdAt: -1 })
+          .toArray()
+      ).map((r) => strip(r)!),
+    );
+  }
+
+  updateRun(runId: string, expected: readonly RunStatus[], changes: RunChanges): Promise<RunRecord | null> {
+    return this.call(async () =>
+      strip(
+        await this.runsCol.findOneAndUpdate(
+          { _id: runId, status: { $in: [...expected] } },
+          { $set: { ...changes, lastModified: new Date() } },
+          { returnDocument: 'after' },
+        ),
+      ),
+    );
+  }
+
+  staleRuns(now: Date, queuedBefore: Date, limit: number): Promise<RunRecord[]> {
+    return this.call(async () =>
+      (
+        await this.runsCol
+          .find({
+            $or: [
+              { status: 'RUNNING', leaseUntil: { $lt: now } },
+              { status: 'QUEUED', lastModified: { $lt: queuedBefore } },
+            ],
+          })
+          .limit(limit)
+          .toArray()
+      ).map((r) => strip(r)!),
     );
   }
 }

@@ -1,0 +1,58 @@
+import { Queue, Worker } from 'bullmq';
+import { type Logger } from '../logger.js';
+import { type RunQueue } from './queue.js';
+
+const QUEUE = 'lakegate-pipeline-runs';
+
+function connectionOptions(url: string) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    // A worker waits for Redis to come back rather than failing its blocking commands.
+    maxRetriesPerRequest: null,
+  };
+}
+
+/**
+ * A queue shared by every gateway on the same Redis: any of them runs a queued run. A job is a run id
+ * and attempt (one job per attempt); a worker that dies leaves a stalled job that BullMQ hands out again.
+ */
+export class BullMqQueue implements RunQueue {
+  private readonly queue: Queue;
+  private worker: Worker | null = null;
+
+  constructor(
+    private readonly redisUrl: string,
+    private readonly concurrency: number,
+    private readonly logger: Logger,
+  ) {
+    this.queue = new Queue(QUEUE, { connection: connectionOptions(redisUrl) });
+    this.queue.on('error', (error) => this.logger.warn({ err: error }, 'run queue error'));
+  }
+
+  async add(runId: string, attempt: number): Promise<void> {
+    await this.queue.add(
+      'run',
+      { runId },
+      { jobId: `${runId}-${attempt}`, removeOnComplete: 1000, removeOnFail: 1000 },
+    );
+  }
+
+  start(handle: (runId: string) => Promise<void>): void {
+    this.worker = new Worker(QUEUE, (job) => handle((job.data as { runId: string }).runId), {
+      connection: connectionOptions(this.redisUrl),
+      concurrency: this.concurrency,
+    });
+    this.worker.on('error', (error) => this.logger.warn({ err: error }, 'run worker error'));
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { type Catalog, DuplicateKeyError } from '../datasources/catalog/catalog.js';
+import { type RunRecord, type RunStore } from '../datasources/catalog/runs.js';
+import { ErrorCode } from '../errors/codes.js';
+import { BadInputError, LakegateError, NotFoundError } from '../errors/errors.js';
+import { type IngestionFeed } from '../ingestion/feed.js';
+import { type Logger } from '../logger.js';
+import { type PipelineDefinitions, selectPipeline } from './definitions.js';
+import { type RunExecutor } from './executor.js';
+import { type RunQueue } from './queue.js';
+
+/** One id per (project, object, object version, pipeline): retries and duplicates land on the same run. */
+export function runIdOf(project: string, objectId: number, version: string, pipeline: string): string {
+  return `run-${createHash('sha256').update(`${project}\n${objectId}\n${version}\n${pipeline}`).digest('hex').slice(0, 24)}`;
+}
+
+export interface TriggerOutcome {
+  run: RunRecord;
+  /** True when the run existed already (queued, running or succeeded) and nothing new was queued. */
+  replayed: boolean;
+}
+
+/**
+ * Pipeline runs: triggers (by a mutation or after an upload), retries and cancels, and a sweep that
+ * queues again what a dead runner left behind. Runs are records in the catalog; the queue only says
+ * which run to look at, so a lost or repeated queue message changes nothing.
+ */
+export class PipelineRuns {
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly catalog: Catalog & RunStore,
+    private readonly feed: IngestionFeed,
+    private readonly queue: RunQueue,
+    private readonly executor: RunExecutor,
+    readonly definitions: PipelineDefinitions,
+    private readonly settings: { leaseMs: number; sweepIntervalMs: number },
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts the runner and the sweep. */
+  start(): void {
+    this.queue.start((runId) => this.executor.execute(runId));
+    const sweep = () =>
+      this.sweep().catch((error: unknown) => this.logger.warn({ err: error }, 'run sweep failed'));
+    void sweep();
+    this.sweeper = setInterval(sweep, this.settings.sweepIntervalMs);
+    this.sweeper.unref();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.queue.close();
+  }
+
+  /** The pipeline an upload's entry gets automatically, if its project runs pipelines on upload. */
+  async afterUpload(project: string, objectId: number): Promise<RunRecord | null> {
+    const [entry] = await this.catalog.entries(project, [objectId]);
+    const pipeline = entry && selectPipeline(this.definitions, entry);
+    return pipeline ? (await this.trigger(project, objectId, pipeline)).run : null;
+  }
+
+  async trigger(project: string, objectId: number, pipeline: string | null): Promise<TriggerOutcome> {
+    const [entry] = await this.catalog.entries(project, [objectId]);
+    if (!entry) throw new NotFoundError(`project ${project} has no object ${objectId}`);
+    if (entry.status !== 'STORED' || !entry.sha256) {
+      throw new LakegateError(ErrorCode.CONFLICT, `object ${objectId} is ${entry.status}, not STORED`);
+    }
+    const name = pipeline ?? selectPipeline(this.definitions, entry);
+    if (!name)
+      throw new BadInputError(`no pipeline rule matches object ${objectId}: name one`, {
+        argument: 'pipeline',
+      });
+    if (!this.definitions.pipelines[name]) {
+      throw new BadInputError(
+        `no pipeline ${name}; known: ${Object.keys(this.definitions.pipelines).join(', ')}`,
+        {
+          argument: 'pipeline',
+        },
+      );
+    }
+    const now = new Date();
+    const run: RunRecord = {
+      runId: runIdOf(project, objectId, entry.sha256, name),
+      project,
+      objectId,
+      objectVersion: entry.sha256,
+      pipeline: name,
+      status: 'QUEUED',
+      attempt: 1,
+      steps: [],
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      lastModified: now,
+      error: null,
+      cancelRequested: false,
+      leaseUntil: null,
+    };
+    try {
+      await this.catalog.insertRun(run);
+    } catch (error) {
+      if (!(error instanceof DuplicateKeyError)) throw error;
+      const [existing] = await this.catalog.runs([run.runId]);
+      if (existing && (existing.status === 'FAILED' || existing.status === 'CANCELLED')) {
+        return { run: await this.retry(run.runId), replayed: false };
+      }
+      return { run: existing ?? run, replayed: true };
+    }
+    await this.enqueue(run, entry.uploadId);
+    return { run, replayed: false };
+  }
+
+  /** Queues a FAILED or CANCELLED run again, as its next attempt. */
+  async retry(runId: string): Promise<RunRecord> {
+    const [current] = await this.catalog.runs([runId]);
+    if (!current) throw new NotFoundError(`no run ${runId}`);
+    const run = await this.catalog.updateRun(runId, ['FAILED', 'CANCELLED'], {
+      status: 'QUEUED',
+      attempt: current.attempt + 1,
+      cancelRequested: false,
+      error: null,
+      finishedAt: null,
+    });
+    if (!run)
+      throw new LakegateError(
+        ErrorCode.CONFLICT,
+        `run ${runId} is ${current.status}: only a FAILED or CANCELLED run is retried`,
+      );
+    const [entry] = await this.catalog.entries(run.project, [run.objectId]);
+    await this.enqueue(run, entry?.uploadId ?? run.runId);
+    return run;
+  }
+
+  /** Cancels a queued run at once, a running one at its next step or lease renewal. */
+  async cancel(runId: string): Promise<RunRecord> {
+    const queued = await this.catalog.updateRun(runId, ['QUEUED'], {
+      status: 'CANCELLED',
+      finishedAt: new Date(),
+      error: { code: 'CANCELLED', message: 'cancelled before it started', step: null },
+    });
+    if (queued) {
+      const [entry] = await this.catalog.entries(queued.project, [queued.objectId]);
+      await this.feed.tell({
+        project: queued.project,
+        objectId: queued.objectId,
+        uploadId: entry?.uploadId ?? runId,
+        runId,
+        type: 'PIPELINE_CANCELLED',
+      });
+      return queued;
+    }
+    const running = await this.catalog.updateRun(runId, ['RUNNING'], { cancelRequested: true });
+    if (running) {
+      this.executor.abort(runId);
+      return running;
+    }
+    const [current] = await this.catalog.runs([runId]);
+    if (!current) throw new NotFoundError(`no run ${runId}`);
+    throw new LakegateError(ErrorCode.CONFLICT, `run ${runId} is ${current.status} already`);
+  }
+
+  private async enqueue(run: RunRecord, uploadId: string): Promise<void> {
+    await this.feed.tell({
+      project: run.project,
+      objectId: run.objectId,
+      uploadId,
+      runId: run.runId,
+      type: 'PIPELINE_QUEUED',
+      message: run.pipeline,
+    });
+    await this.queue.add(run.runId, run.attempt);
+  }
+
+  /**
+   * RUNNING runs whose runner stopped renewing its lease go back to QUEUED as a new attempt; QUEUED runs
+   * that waited a lease long are queued again (their queue message may have been lost with a process).
+   */
+  async sweep(): Promise<void> {
+    const now = new Date();
+    const stale = await this.catalog.staleRuns(now, new Date(now.getTime() - this.settings.leaseMs), 100);
+    for (const run of stale) {
+      const requeued =
+        run.status === 'RUNNING'
+          ? await this.catalog.updateRun(run.runId, ['RUNNING'], {
+              status: 'QUEUED',
+              attempt: run.attempt + 1,
+              leaseUntil: null,
+            })
+          : await this.catalog.updateRun(run.runId, ['QUEUED'], {});
+      if (requeued) {
+        this.logger.info({ runId: run.runId, attempt: requeued.attempt }, 'pipeline run queued again');
+        await this.queue.add(requeued.runId, requeued.attempt);
+      }
+    }
+  }
+}
