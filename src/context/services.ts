@@ -94,7 +94,7 @@ export function createServices(config: Config, logger: Logger): Services {
     catalog: ingestionCatalog,
     raw,
     feed,
-    steps: builtInSteps({}),
+    steps: builtInSteps({ logger }),
     definitions: p.definitions,
     leaseMs: p.leaseMs,
     progressIntervalMs: u.progressIntervalMs,

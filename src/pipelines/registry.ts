@@ -1,7 +1,10 @@
+import { type Logger } from '../logger.js';
 import { type Step } from './step.js';
 
 /** The gold stores and settings the built-in steps write to; a missing store disables its steps. */
-export interface StepDependencies {}
+export interface StepDependencies {
+  logger: Logger;
+}
 
 /** The built-in steps by name. A step whose store is not configured is absent: its runs fail with SOURCE_NOT_CONFIGURED. */
 export function builtInSteps(_deps: StepDependencies): Map<string, Step> {
