@@ -53,6 +53,18 @@ export class PipelineRuns {
     await this.queue.close();
   }
 
+  /** An object's dataProcessing value: `default` or the name of a pipeline. */
+  checkDataProcessing(value: string): string {
+    if (value !== 'default' && !this.definitions.pipelines[value])
+      throw this.unknown(value, 'metadata.dataProcessing');
+    return value;
+  }
+
+  private unknown(name: string, argument: string): BadInputError {
+    const known = Object.keys(this.definitions.pipelines).sort().join(', ');
+    return new BadInputError(`no pipeline ${name}; known: ${known}`, { argument });
+  }
+
   /** The pipeline an upload's entry gets automatically, if its project runs pipelines on upload. */
   async afterUpload(project: string, objectId: number): Promise<RunRecord | null> {
     const [entry] = await this.catalog.entries(project, [objectId]);
@@ -71,14 +83,7 @@ export class PipelineRuns {
       throw new BadInputError(`no pipeline rule matches object ${objectId}: name one`, {
         argument: 'pipeline',
       });
-    if (!this.definitions.pipelines[name]) {
-      throw new BadInputError(
-        `no pipeline ${name}; known: ${Object.keys(this.definitions.pipelines).join(', ')}`,
-        {
-          argument: 'pipeline',
-        },
-      );
-    }
+    if (!this.definitions.pipelines[name]) throw this.unknown(name, 'pipeline');
     const now = new Date();
     const run: RunRecord = {
       runId: runIdOf(project, objectId, entry.sha256, name),

@@ -7,6 +7,7 @@ import { pickIdempotencyKey } from '../ingestion/idempotency.js';
 import { type PresignedUpload as Presigned } from '../ingestion/presigned-upload.js';
 import { type UploadOutcome } from '../ingestion/stream-upload.js';
 import { DataObject } from '../schema/data-object.type.js';
+import { type PipelineRuns } from '../pipelines/runs.js';
 import { Upload } from '../schema/scalars.js';
 import {
   CompletedPartInput,
@@ -16,14 +17,14 @@ import {
   UploadResult,
 } from '../schema/upload.type.js';
 
-function catalogFields(metadata: ObjectMetadataInput | null | undefined) {
+function catalogFields(metadata: ObjectMetadataInput | null | undefined, pipelines: PipelineRuns) {
   const otherData = metadata?.otherData ?? null;
   assertStorableJson(otherData);
   return {
     owner: metadata?.owner ?? 'anonymous',
     application: metadata?.application ?? null,
     otherData,
-    dataProcessing: metadata?.dataProcessing ?? 'default',
+    dataProcessing: pipelines.checkDataProcessing(metadata?.dataProcessing ?? 'default'),
   };
 }
 
@@ -65,7 +66,7 @@ export class UploadResolver {
     @Ctx() ctx: Context,
   ): Promise<UploadResult> {
     const key = pickIdempotencyKey(idempotencyKey, ctx.idempotencyKey);
-    const fields = catalogFields(metadata);
+    const fields = catalogFields(metadata, ctx.services.pipelines);
     const project = await ctx.services.projects.get(projectName);
     const upload = await file;
     const outcome = await ctx.services.streamUploads.upload(project, {
@@ -89,7 +90,7 @@ export class UploadResolver {
     @Ctx() ctx: Context,
   ): Promise<PresignedUpload> {
     const key = pickIdempotencyKey(idempotencyKey, ctx.idempotencyKey);
-    const fields = catalogFields(input.metadata);
+    const fields = catalogFields(input.metadata, ctx.services.pipelines);
     const project = await ctx.services.projects.get(input.project);
     const created = await ctx.services.presignedUploads.create(project, {
       fileName: input.fileName,
