@@ -31,7 +31,7 @@ describe('pipelines through GraphQL, on the embedded defaults (no gold store con
   });
   after(() => gateway.close());
 
-  const csv = (name: string, metadata: Record<string, unknown> = {}) =>
+  const csv = (name: string) =>
     ({ name, type: 'text/csv', content: Buffer.from(`a,b\n${name},2\n`) }) as const;
 
   it('lists the pipelines of the definitions', async () => {
