@@ -100,9 +100,16 @@ export function createServices(config: Config, logger: Logger): Services {
     progressIntervalMs: u.progressIntervalMs,
     logger,
   });
-  const queue = config.stores.redis
-    ? new BullMqQueue(config.stores.redis, p.concurrency, logger)
-    : new InProcessQueue(p.concurrency, logger);
+  // Runs are shared through Redis only by gateways that share a catalog: the queue is named after it.
+  const queue =
+    config.stores.redis && sources.catalog instanceof MongoConnection
+      ? new BullMqQueue(
+          `lakegate-runs-${sources.catalog.db.databaseName}`,
+          config.stores.redis,
+          p.concurrency,
+          logger,
+        )
+      : new InProcessQueue(p.concurrency, logger);
   const pipelines = new PipelineRuns(
     ingestionCatalog,
     feed,

@@ -2,8 +2,6 @@ import { Queue, Worker } from 'bullmq';
 import { type Logger } from '../logger.js';
 import { type RunQueue } from './queue.js';
 
-const QUEUE = 'lakegate-pipeline-runs';
-
 function connectionOptions(url: string) {
   const u = new URL(url);
   return {
@@ -19,32 +17,30 @@ function connectionOptions(url: string) {
 }
 
 /**
- * A queue shared by every gateway on the same Redis: any of them runs a queued run. A job is a run id
- * and attempt (one job per attempt); a worker that dies leaves a stalled job that BullMQ hands out again.
+ * A queue shared by the gateways of one catalog (`name` comes from it): any of them runs a queued run.
+ * A job only names a run; the run record decides whether there is anything to do, so a job delivered
+ * twice, or added again by the sweep, runs nothing twice.
  */
 export class BullMqQueue implements RunQueue {
   private readonly queue: Queue;
   private worker: Worker | null = null;
 
   constructor(
+    private readonly name: string,
     private readonly redisUrl: string,
     private readonly concurrency: number,
     private readonly logger: Logger,
   ) {
-    this.queue = new Queue(QUEUE, { connection: connectionOptions(redisUrl) });
+    this.queue = new Queue(name, { connection: connectionOptions(redisUrl) });
     this.queue.on('error', (error) => this.logger.warn({ err: error }, 'run queue error'));
   }
 
-  async add(runId: string, attempt: number): Promise<void> {
-    await this.queue.add(
-      'run',
-      { runId },
-      { jobId: `${runId}-${attempt}`, removeOnComplete: 1000, removeOnFail: 1000 },
-    );
+  async add(runId: string): Promise<void> {
+    await this.queue.add('run', { runId }, { removeOnComplete: true, removeOnFail: 1000 });
   }
 
   start(handle: (runId: string) => Promise<void>): void {
-    this.worker = new Worker(QUEUE, (job) => handle((job.data as { runId: string }).runId), {
+    this.worker = new Worker(this.name, (job) => handle((job.data as { runId: string }).runId), {
       connection: connectionOptions(this.redisUrl),
       concurrency: this.concurrency,
     });

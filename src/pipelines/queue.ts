@@ -2,7 +2,7 @@ import { type Logger } from '../logger.js';
 
 /** Where queued runs wait for a runner. Delivery is at least once: the executor makes a run idempotent. */
 export interface RunQueue {
-  add(runId: string, attempt: number): Promise<void>;
+  add(runId: string): Promise<void>;
   /** Starts taking runs; `handle` resolves when the run is over (whatever its outcome). */
   start(handle: (runId: string) => Promise<void>): void;
   close(): Promise<void>;

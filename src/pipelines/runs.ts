@@ -174,7 +174,7 @@ export class PipelineRuns {
       type: 'PIPELINE_QUEUED',
       message: run.pipeline,
     });
-    await this.queue.add(run.runId, run.attempt);
+    await this.queue.add(run.runId);
   }
 
   /**
@@ -195,7 +195,7 @@ export class PipelineRuns {
           : await this.catalog.updateRun(run.runId, ['QUEUED'], {});
       if (requeued) {
         this.logger.info({ runId: run.runId, attempt: requeued.attempt }, 'pipeline run queued again');
-        await this.queue.add(requeued.runId, requeued.attempt);
+        await this.queue.add(requeued.runId);
       }
     }
   }
