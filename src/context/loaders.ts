@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader';
-import { type Catalog, type CatalogEntry, type ProjectRecord } from '../datasources/catalog/catalog.js';
+import { type CatalogEntry, type ProjectRecord } from '../datasources/catalog/catalog.js';
+import { createGraphLoaders, type GraphLoaders } from './graph.loaders.js';
+import { type Services } from './services.js';
 
 export interface EntryRef {
   project: string;
@@ -9,10 +11,12 @@ export interface EntryRef {
 export interface Loaders {
   entry: DataLoader<EntryRef, CatalogEntry | null, string>;
   project: DataLoader<string, ProjectRecord | null>;
+  graph: GraphLoaders;
 }
 
-/** Per request (per event for subscriptions): batches every catalog read of one tick into one query per project. */
-export function createLoaders(catalog: Catalog): Loaders {
+/** Per request (per event for subscriptions): batches every store read of one tick into one query per project. */
+export function createLoaders(services: Services): Loaders {
+  const { catalog } = services;
   return {
     entry: new DataLoader(
       async (refs) => {
@@ -30,5 +34,6 @@ export function createLoaders(catalog: Catalog): Loaders {
       { cacheKeyFn: (r) => `${r.project}/${r.objectId}` },
     ),
     project: new DataLoader((names) => catalog.projects(names)),
+    graph: createGraphLoaders(services.graph),
   };
 }

@@ -5,6 +5,7 @@ import { type Catalog, type EventLog } from '../datasources/catalog/catalog.js';
 import { MongoCatalog } from '../datasources/catalog/mongo.catalog.js';
 import { MongoConnection } from '../datasources/catalog/mongo.connection.js';
 import { checkSources, type SourceStatus } from '../datasources/health.js';
+import { type GraphStore, Neo4jGraphStore } from '../datasources/neo4j/graph.store.js';
 import { FsRawStore } from '../datasources/rawstore/fs.raw-store.js';
 import { type RawStore } from '../datasources/rawstore/raw-store.js';
 import { S3Connection } from '../datasources/rawstore/s3.connection.js';
@@ -32,6 +33,8 @@ export interface Services {
   pubSub: PubSub;
   raw: RawStore;
   catalog: Catalog & EventLog;
+  /** Images and the things they contain (Neo4j); null without NEO4J_URL. */
+  graph: GraphStore | null;
   feed: IngestionFeed;
   projects: Projects;
   streamUploads: StreamUploads;
@@ -92,6 +95,12 @@ export function createServices(config: Config, logger: Logger): Services {
     pubSub,
     raw,
     catalog,
+    graph: sources.graph
+      ? new Neo4jGraphStore(sources.graph, {
+          readTimeoutMs: config.sourceTimeoutMs,
+          writeTimeoutMs: config.sourceWriteTimeoutMs,
+        })
+      : null,
     feed,
     projects,
     streamUploads: new StreamUploads(lifecycle, keys, u, logger),

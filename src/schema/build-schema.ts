@@ -1,6 +1,13 @@
 import 'reflect-metadata';
 import { type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
+import { DerivedDataResolver } from '../resolvers/derived.resolver.js';
+import {
+  DerivedImagesResolver,
+  ImageResolver,
+  SimilarImageResolver,
+  ThingResolver,
+} from '../resolvers/graph.resolver.js';
 import { IngestionEventResolver } from '../resolvers/ingestion-event.resolver.js';
 import { DataObjectResolver } from '../resolvers/object.resolver.js';
 import { ProjectResolver } from '../resolvers/project.resolver.js';
@@ -13,6 +20,11 @@ export const resolvers = [
   DataObjectResolver,
   UploadResolver,
   IngestionEventResolver,
+  DerivedDataResolver,
+  ImageResolver,
+  SimilarImageResolver,
+  ThingResolver,
+  DerivedImagesResolver,
 ] as const;
 
 export function buildLakegateSchema(pubSub: PubSub): Promise<GraphQLSchema> {
