@@ -19,7 +19,7 @@ const thingNames = z
       .trim()
       .min(1, 'is empty')
       .max(MAX_NAME, `is longer than ${MAX_NAME} characters`),
-    { invalid_type_error: 'expected an array of strings' },
+    { required_error: 'is missing', invalid_type_error: 'expected an array of strings' },
   )
   .max(MAX_THINGS, `lists more than ${MAX_THINGS} things`);
 
@@ -91,7 +91,6 @@ export class ImageToNeo4jStep implements Step {
         },
       );
     }
-    ctx.signal.throwIfAborted();
     const image: GraphImage = {
       project: ctx.project,
       objectId: entry.objectId,
