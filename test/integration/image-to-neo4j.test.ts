@@ -121,6 +121,7 @@ describe('image-to-neo4j step', () => {
       [content(['cat', '   ']), /otherData\.imageContent\.mainObjects\[1\] is empty/],
       [content(['cat'], ['x'.repeat(201)]), /secondaryObjects\[0\] is longer than 200 characters/],
       [content(['cat'], [42]), /secondaryObjects\[0\] expected a string/],
+      [content(Array(7).fill(' ')), /mainObjects\[4\] is empty \(and 2 more\)$/],
     ];
     for (const [otherData, pattern] of cases) {
       const ctx = stepContext(catalogEntry(project, 1, otherData), PNG, 'run-1');

@@ -105,7 +105,7 @@ export class Neo4jGraphStore implements GraphStore {
     private readonly connection: Neo4jConnection,
     private readonly options: GraphStoreOptions,
   ) {
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? 1000;
   }
 
   async mergeImages(images: readonly GraphImage[], options: MergeOptions = {}): Promise<MergeResult> {

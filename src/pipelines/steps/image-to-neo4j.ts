@@ -11,6 +11,7 @@ import { type Step, type StepContext, type StepResult } from '../step.js';
 
 const MAX_NAME = 200;
 const MAX_THINGS = 1000;
+const MAX_PROBLEMS = 5;
 
 const thingNames = z
   .array(
@@ -37,8 +38,9 @@ export function parseImageContent(otherData: Record<string, unknown> | null): Im
   const problems = parsed.error.issues.map(
     (i) => ['otherData.imageContent', ...i.path].join('.').replace(/\.(\d+)/g, '[$1]') + ` ${i.message}`,
   );
+  const more = problems.length > MAX_PROBLEMS ? ` (and ${problems.length - MAX_PROBLEMS} more)` : '';
   throw new BadInputError(
-    `image-to-neo4j needs otherData.imageContent = { mainObjects: string[], secondaryObjects?: string[] }: ${problems.join('; ')}`,
+    `image-to-neo4j needs otherData.imageContent = { mainObjects: string[], secondaryObjects?: string[] }: ${problems.slice(0, MAX_PROBLEMS).join('; ')}${more}`,
     { argument: 'otherData.imageContent' },
   );
 }
@@ -85,7 +87,7 @@ export class ImageToNeo4jStep implements Step {
     const format = imageFormat(await firstBytes(await ctx.open(), 8));
     if (!format) {
       throw new BadInputError(
-        `object ${entry.objectId} is not a JPEG or PNG image (its first bytes say so)`,
+        `object ${entry.objectId} is not a JPEG or PNG image: its first bytes match neither signature`,
         {
           argument: 'objectId',
         },
