@@ -6,6 +6,7 @@ import { type RunStore } from '../datasources/catalog/runs.js';
 import { MongoCatalog } from '../datasources/catalog/mongo.catalog.js';
 import { MongoConnection } from '../datasources/catalog/mongo.connection.js';
 import { checkSources, type SourceStatus } from '../datasources/health.js';
+import { type GraphStore, Neo4jGraphStore } from '../datasources/neo4j/graph.store.js';
 import { FsRawStore } from '../datasources/rawstore/fs.raw-store.js';
 import { type RawStore } from '../datasources/rawstore/raw-store.js';
 import { S3Connection } from '../datasources/rawstore/s3.connection.js';
@@ -39,6 +40,8 @@ export interface Services {
   raw: RawStore;
   catalog: Catalog & EventLog & RunStore;
   pipelines: PipelineRuns;
+  /** Images and the things they contain (Neo4j); null without NEO4J_URL. */
+  graph: GraphStore | null;
   feed: IngestionFeed;
   projects: Projects;
   streamUploads: StreamUploads;
@@ -89,12 +92,18 @@ export function createServices(config: Config, logger: Logger): Services {
   const projects = new Projects(ingestionCatalog, lifecycle);
   const u = config.uploads;
   const reconciler = new Reconciler(lifecycle, keys, u.pendingTimeoutMs, logger);
+  const graph = sources.graph
+    ? new Neo4jGraphStore(sources.graph, {
+        readTimeoutMs: config.sourceTimeoutMs,
+        writeTimeoutMs: config.sourceWriteTimeoutMs,
+      })
+    : null;
   const p = config.pipelines;
   const executor = new RunExecutor({
     catalog: ingestionCatalog,
     raw,
     feed,
-    steps: builtInSteps({ logger }),
+    steps: builtInSteps({ graph }),
     definitions: p.definitions,
     leaseMs: p.leaseMs,
     progressIntervalMs: u.progressIntervalMs,
@@ -133,6 +142,7 @@ export function createServices(config: Config, logger: Logger): Services {
     pubSub,
     raw,
     catalog,
+    graph,
     feed,
     pipelines,
     projects,

@@ -1,13 +1,15 @@
-import { type Logger } from '../logger.js';
+import { type GraphStore } from '../datasources/neo4j/graph.store.js';
 import { type Step } from './step.js';
+import { ImageToNeo4jStep } from './steps/image-to-neo4j.js';
 
 /** The gold stores and settings the built-in steps write to; a missing store disables its steps. */
 export interface StepDependencies {
-  logger: Logger;
+  graph?: GraphStore | null;
 }
 
 /** The built-in steps by name. A step whose store is not configured is absent: its runs fail with SOURCE_NOT_CONFIGURED. */
-export function builtInSteps(_deps: StepDependencies): Map<string, Step> {
+export function builtInSteps(deps: StepDependencies): Map<string, Step> {
   const steps: Step[] = [];
+  if (deps.graph) steps.push(new ImageToNeo4jStep(deps.graph));
   return new Map(steps.map((s) => [s.name, s]));
 }

@@ -1,6 +1,12 @@
 import 'reflect-metadata';
 import { type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
+import {
+  DerivedImagesResolver,
+  ImageResolver,
+  SimilarImageResolver,
+  ThingResolver,
+} from '../resolvers/graph.resolver.js';
 import { IngestionEventResolver } from '../resolvers/ingestion-event.resolver.js';
 import { DataObjectResolver } from '../resolvers/object.resolver.js';
 import {
@@ -21,6 +27,10 @@ export const resolvers = [
   PipelineRunResolver,
   DataObjectPipelineResolver,
   LineageResolver,
+  ImageResolver,
+  SimilarImageResolver,
+  ThingResolver,
+  DerivedImagesResolver,
 ] as const;
 
 export function buildLakegateSchema(pubSub: PubSub): Promise<GraphQLSchema> {
