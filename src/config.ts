@@ -67,7 +67,7 @@ const env = z.object({
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1000).default(60000),
   PROGRESS_INTERVAL_MS: z.coerce.number().int().min(50).default(500),
   PIPELINES_FILE: z.string().min(1).optional(),
-  PIPELINE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  PIPELINE_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
   PIPELINE_LEASE_MS: z.coerce.number().int().min(1000).default(60000),
   S3_URL: url(['http', 'https']).optional(),
   S3_BUCKET_PREFIX: z
@@ -124,7 +124,7 @@ export interface Config {
   };
   readonly pipelines: {
     readonly definitions: PipelineDefinitions;
-    /** Runs one gateway executes at once. */
+    /** Runs one gateway executes at once; 0: none (an API-only gateway, others on the same Redis run them). */
     readonly concurrency: number;
     /** How long a running run stays claimed without its runner renewing the claim. */
     readonly leaseMs: number;
@@ -157,6 +157,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (e.PIPELINES_FILE) definitions = loadPipelineDefinitions(e.PIPELINES_FILE);
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  PIPELINES_FILE: ${(error as Error).message}`);
+  }
+  if (e.PIPELINE_CONCURRENCY === 0 && !(e.REDIS_URL && e.MONGODB_URL)) {
+    throw new ConfigError(
+      'invalid configuration:\n  PIPELINE_CONCURRENCY: 0 (run no pipelines here) needs REDIS_URL and MONGODB_URL, so that other gateways run them',
+    );
   }
   const production = e.NODE_ENV === 'production';
   return deepFreeze({

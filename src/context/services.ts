@@ -178,7 +178,7 @@ export function createServices(config: Config, logger: Logger): Services {
         await catalog.init();
       }
       reconciler.start(u.reconcileIntervalMs);
-      pipelines.start();
+      pipelines.start(p.concurrency > 0);
     },
     async close() {
       clearTimeout(retryInit);

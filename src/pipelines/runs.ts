@@ -38,9 +38,9 @@ export class PipelineRuns {
     private readonly logger: Logger,
   ) {}
 
-  /** Starts the runner and the sweep. */
-  start(): void {
-    this.queue.start((runId) => this.executor.execute(runId));
+  /** Starts the runner (unless this gateway runs no pipelines) and the sweep. */
+  start(runsPipelines = true): void {
+    if (runsPipelines) this.queue.start((runId) => this.executor.execute(runId));
     const sweep = () =>
       this.sweep().catch((error: unknown) => this.logger.warn({ err: error }, 'run sweep failed'));
     void sweep();

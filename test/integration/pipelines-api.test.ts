@@ -105,6 +105,19 @@ describe('pipeline definitions file', () => {
     return path;
   };
 
+  it('refuses a gateway that runs no pipelines unless others can, through Redis and a shared catalog', () => {
+    assert.throws(
+      () => loadConfig({ PIPELINE_CONCURRENCY: '0' }),
+      /PIPELINE_CONCURRENCY: 0 .* needs REDIS_URL and MONGODB_URL/,
+    );
+    const config = loadConfig({
+      PIPELINE_CONCURRENCY: '0',
+      REDIS_URL: 'redis://h:6379',
+      MONGODB_URL: 'mongodb://h/db',
+    });
+    assert.equal(config.pipelines.concurrency, 0);
+  });
+
   it('is read and checked at start-up', () => {
     const path = file(
       JSON.stringify({
