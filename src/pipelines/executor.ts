@@ -61,7 +61,11 @@ export class RunExecutor {
       finishedAt: null,
       error: null,
       leaseUntil: new Date(now.getTime() + this.d.leaseMs),
-      steps: (definition?.steps ?? []).map((s) => freshStep(s.step)),
+      // The first step starts with the claim: one catalog write less per run.
+      steps: (definition?.steps ?? []).map((s, i) => ({
+        ...freshStep(s.step),
+        ...(i === 0 && { status: 'RUNNING' as const, startedAt: now }),
+      })),
     });
     if (!run) return; // taken by another runner, cancelled, or gone
     const controller = new AbortController();
@@ -89,23 +93,31 @@ export class RunExecutor {
     const { catalog, feed } = this.d;
     const base = { project: run.project, objectId: run.objectId, runId: run.runId };
     const [entry] = await catalog.entries(run.project, [run.objectId]);
+    // Events along the way are not awaited: the feed writes them in order before the run's last one.
     const event = (type: Parameters<IngestionFeed['tell']>[0]['type'], extra: object = {}) =>
       feed.tell({ ...base, uploadId: entry?.uploadId ?? run.runId, type, ...extra });
-    await event('PIPELINE_STARTED', { message: run.pipeline });
+    void event('PIPELINE_STARTED', { message: run.pipeline });
     const steps = [...run.steps];
     for (let i = 0; i < steps.length; i++) {
       const name = steps[i]!.name;
-      steps[i] = { ...steps[i]!, status: 'RUNNING', startedAt: new Date() };
-      await catalog.updateRun(run.runId, ['RUNNING'], { steps });
+      const last = i === steps.length - 1;
+      if (i > 0) {
+        steps[i] = { ...steps[i]!, status: 'RUNNING', startedAt: new Date() };
+        await catalog.updateRun(run.runId, ['RUNNING'], { steps });
+      }
       try {
         if (signal.aborted || run.cancelRequested) throw new Cancelled('cancelled');
         const result = await this.runStep(run, entry, i, signal, (message, count) =>
           event('STEP_PROGRESS', { step: name, message, bytes: count ?? null }),
         );
         steps[i] = { ...steps[i]!, status: 'SUCCEEDED', finishedAt: new Date(), ...result };
-        await catalog.updateRun(run.runId, ['RUNNING'], { steps });
+        await catalog.updateRun(
+          run.runId,
+          ['RUNNING'],
+          last ? { steps, status: 'SUCCEEDED', finishedAt: new Date(), leaseUntil: null } : { steps },
+        );
         await this.recordOperation(run, name, true, result.message);
-        await event('STEP_SUCCEEDED', { step: name, message: result.message, bytes: result.count });
+        void event('STEP_SUCCEEDED', { step: name, message: result.message, bytes: result.count });
       } catch (error) {
         const cancelled =
           error instanceof Cancelled || (signal.aborted && signal.reason instanceof Cancelled);
@@ -125,18 +137,13 @@ export class RunExecutor {
           error: { code, message, step: name },
         });
         await this.recordOperation(run, name, false, `${code}: ${message}`);
-        if (!cancelled) await event('STEP_FAILED', { step: name, code, message });
+        if (!cancelled) void event('STEP_FAILED', { step: name, code, message });
         await event(cancelled ? 'PIPELINE_CANCELLED' : 'PIPELINE_FAILED', { code, message });
         if (!cancelled && code === ErrorCode.INTERNAL_SERVER_ERROR)
           this.d.logger.error({ err: error, runId: run.runId, step: name }, 'pipeline step failed');
         return;
       }
     }
-    await catalog.updateRun(run.runId, ['RUNNING'], {
-      status: 'SUCCEEDED',
-      finishedAt: new Date(),
-      leaseUntil: null,
-    });
     await event('PIPELINE_SUCCEEDED', { message: run.pipeline });
   }
 
