@@ -1,8 +1,12 @@
 // Runs the benchmarks against the test stack and prints their figures as Markdown for docs/BENCHMARKS.md.
 import { cpus, totalmem } from 'node:os';
+import { pipelineBenchmarks } from './pipelines.js';
 import { uploadBenchmarks } from './uploads.js';
 
-const suites: Record<string, () => Promise<string[]>> = { uploads: uploadBenchmarks };
+const suites: Record<string, () => Promise<string[]>> = {
+  uploads: uploadBenchmarks,
+  pipelines: pipelineBenchmarks,
+};
 
 const only = process.argv.slice(2);
 console.log(

@@ -1,0 +1,131 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import neo4j from 'neo4j-driver';
+import { loadConfig } from '../src/config.js';
+import { createServices, type Services } from '../src/context/services.js';
+import { type ProjectRecord } from '../src/datasources/catalog/catalog.js';
+import { createLogger } from '../src/logger.js';
+import { PNG } from '../test/helpers/graph.js';
+import { stackUrl } from '../test/helpers/stack.js';
+import { ratio, timed } from './lib.js';
+
+const IMAGES = 10_000;
+const THING_NAMES = 200;
+const THINGS_PER_IMAGE = 5;
+
+/** Things of image i: a deterministic mix of the name pool, the first one main. */
+function thingsOf(i: number): { name: string; role: 'main' | 'secondary' }[] {
+  return Array.from({ length: THINGS_PER_IMAGE }, (_, k) => ({
+    name: `thing-${(i * 7 + k * 13) % THING_NAMES}`,
+    role: k === 0 ? 'main' : 'secondary',
+  }));
+}
+
+async function inBatches<T>(items: T[], size: number, fn: (batch: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await fn(items.slice(i, i + size));
+}
+
+async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+/** The baseline: the same images and things, written with the driver in UNWIND batches of 1,000. */
+async function directImages(project: string): Promise<number> {
+  const driver = neo4j.driver(stackUrl('NEO4J_URL'));
+  const images = Array.from({ length: IMAGES }, (_, i) => ({ objectId: i + 1, things: thingsOf(i) }));
+  try {
+    const { seconds } = await timed(() =>
+      inBatches(images, 1000, (batch) =>
+        driver.executeQuery(
+          `UNWIND $batch AS img
+           MERGE (i:Image {project: $project, objectId: img.objectId})
+           WITH i, img UNWIND img.things AS thing
+           MERGE (t:Thing {project: $project, name: thing.name})
+           MERGE (i)-[r:CONTAINS]->(t) SET r.role = thing.role`,
+          { batch, project },
+        ),
+      ),
+    );
+    return seconds;
+  } finally {
+    await driver.close();
+  }
+}
+
+/** Waits until every object of the project has a SUCCEEDED run (asking only about the others). */
+async function untilRunsFinish(services: Services, project: string, objectIds: number[]): Promise<void> {
+  let waiting = objectIds;
+  while (waiting.length > 0) {
+    await new Promise((r) => setTimeout(r, 250));
+    const runs = await services.catalog.runsOfEntries(project, waiting.slice(0, 500));
+    const failed = runs.find((r) => r.status === 'FAILED');
+    if (failed) throw new Error(`run failed: ${JSON.stringify(failed.error)}`);
+    const done = new Set(runs.filter((r) => r.status === 'SUCCEEDED').map((r) => r.objectId));
+    waiting = waiting.filter((id) => !done.has(id));
+  }
+}
+
+/** 10,000 annotated images, each its own object and run, through the image-to-neo4j pipeline. */
+async function pipelineImages(services: Services, project: ProjectRecord): Promise<{ seconds: number }> {
+  const objectIds: number[] = [];
+  await pool(
+    Array.from({ length: IMAGES }, (_, i) => i),
+    16,
+    async (i) => {
+      const content = Buffer.concat([PNG, Buffer.from(String(i))]);
+      const { entry } = await services.streamUploads.upload(project, {
+        body: Readable.from([content]),
+        fileName: `img-${i}.png`,
+        contentType: 'image/png',
+        declaredSize: content.length,
+        owner: 'bench',
+        application: null,
+        otherData: {
+          imageContent: {
+            mainObjects: [thingsOf(i)[0]!.name],
+            secondaryObjects: thingsOf(i)
+              .slice(1)
+              .map((t) => t.name),
+          },
+        },
+        dataProcessing: 'default',
+        idempotencyKey: null,
+      });
+      objectIds.push(entry.objectId);
+    },
+  );
+  return timed(async () => {
+    await pool(objectIds, 32, (id) => services.pipelines.trigger(project.name, id, 'graph'));
+    await untilRunsFinish(services, project.name, objectIds);
+  });
+}
+
+export async function pipelineBenchmarks(): Promise<string[]> {
+  const config = loadConfig({
+    DATA_DIR: await mkdtemp(join(tmpdir(), 'bench-pipelines-')),
+    NEO4J_URL: stackUrl('NEO4J_URL'),
+    PIPELINE_CONCURRENCY: process.env['PIPELINE_CONCURRENCY'] ?? '16',
+  });
+  const services = createServices(config, createLogger('silent'));
+  await services.start('http://127.0.0.1:1');
+  const suffix = Date.now().toString(36);
+  try {
+    const project = await services.projects.create(`bench-img-${suffix}`, {});
+    const direct = await directImages(`bench-direct-${suffix}`);
+    const piped = await pipelineImages(services, project);
+    return [
+      `| Pipeline ingestion (embedded catalog, PIPELINE_CONCURRENCY=${config.pipelines.concurrency}) | direct driver, s | pipeline, s | ratio |`,
+      '| --- | --- | --- | --- |',
+      `| ${IMAGES} annotated images to Neo4j (a run per image, ${THINGS_PER_IMAGE} things each) | ${direct.toFixed(2)} | ${piped.seconds.toFixed(2)} | ${ratio(direct, piped.seconds)} |`,
+    ];
+  } finally {
+    await services.close();
+  }
+}
