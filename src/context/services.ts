@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type PubSub } from 'type-graphql';
 import { type Config } from '../config.js';
+import { type Airflow } from '../datasources/airflow/airflow.client.js';
 import { type Catalog, type EventLog } from '../datasources/catalog/catalog.js';
 import { MongoCatalog } from '../datasources/catalog/mongo.catalog.js';
 import { MongoConnection } from '../datasources/catalog/mongo.connection.js';
@@ -32,6 +33,8 @@ export interface Services {
   pubSub: PubSub;
   raw: RawStore;
   catalog: Catalog & EventLog;
+  /** Workflows pipeline steps trigger; null without AIRFLOW_URL. */
+  airflow: Airflow | null;
   feed: IngestionFeed;
   projects: Projects;
   streamUploads: StreamUploads;
@@ -92,6 +95,7 @@ export function createServices(config: Config, logger: Logger): Services {
     pubSub,
     raw,
     catalog,
+    airflow: sources.airflow ?? null,
     feed,
     projects,
     streamUploads: new StreamUploads(lifecycle, keys, u, logger),
