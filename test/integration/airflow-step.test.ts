@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type AddressInfo, createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { AirflowClient } from '../../src/datasources/airflow/airflow.client.js';
 import { LakegateError } from '../../src/errors/errors.js';
@@ -8,6 +9,15 @@ import { SourcesDocument } from '../generated/graphql.js';
 import { airflowApi, dagRunsOf, stepContext, storedEntry, TEST_DAG } from '../helpers/airflow.js';
 import { graphql, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { stackUrl, uniqueName } from '../helpers/stack.js';
+
+/** A loopback port nothing listens on: one the system just handed out and took back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 async function assertCode(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<LakegateError> {
   let caught: LakegateError | undefined;
@@ -167,8 +177,11 @@ describe('airflow step against the real Airflow', () => {
     const wrongPassword = new URL(url);
     wrongPassword.password = 'not-the-password';
     const unreachable = new URL(url);
-    unreachable.port = '1'; // nothing listens on port 1 of the loopback
-    for (const target of [wrongPassword, unreachable]) {
+    unreachable.port = String(await closedPort());
+    for (const [target, cause] of [
+      [wrongPassword, 'HTTP_401'],
+      [unreachable, 'ECONNREFUSED'],
+    ] as const) {
       const other = new AirflowStep(new AirflowClient(target.href, { pingMs: 5000, callMs: 5000 }), 250);
       const error = await assertCode(
         other.run(stepContext(entry, uniqueName('run'), { dagId: TEST_DAG })),
@@ -176,6 +189,7 @@ describe('airflow step against the real Airflow', () => {
         /^The airflow store is unavailable$/,
       );
       assert.equal(error.extensions['source'], 'airflow');
+      assert.equal((error.originalError as { code?: string } | undefined)?.code, cause);
       assert.doesNotMatch(JSON.stringify(error.extensions), /lakegate-secret|not-the-password/);
     }
   });
@@ -199,5 +213,26 @@ describe('Airflow in the gateway', () => {
     ]);
     assert.doesNotMatch(JSON.stringify(body), /lakegate-secret/);
     assert.equal(gateway.services.airflow !== null, true);
+  });
+
+  it('reports Airflow DOWN with a short reason when it cannot be reached or refuses the credentials', async () => {
+    const wrongPassword = new URL(stackUrl('AIRFLOW_URL'));
+    wrongPassword.password = 'not-the-password';
+    const unreachable = new URL(stackUrl('AIRFLOW_URL'));
+    unreachable.port = String(await closedPort());
+    for (const [target, detail] of [
+      [wrongPassword, 'HTTP_401'],
+      [unreachable, 'ECONNREFUSED'],
+    ] as const) {
+      const other = await startTestGateway({ AIRFLOW_URL: target.href });
+      try {
+        const { body } = await graphql(other, SourcesDocument);
+        const airflow = body.data?.sources.find((s) => s.name === 'airflow');
+        assert.deepEqual(airflow && [airflow.status, airflow.detail], ['DOWN', detail]);
+        assert.doesNotMatch(JSON.stringify(body), /not-the-password/);
+      } finally {
+        await other.close();
+      }
+    }
   });
 });

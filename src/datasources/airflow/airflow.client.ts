@@ -168,6 +168,8 @@ export class AirflowClient implements Airflow, StoreConnection {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
+    }).catch((error: unknown) => {
+      throw socketError(error);
     });
     if (res.ok) return res.json();
     const detail = await problemDetail(res);
@@ -189,6 +191,12 @@ function dagRunPath(dagId: string, dagRunId: string): string {
 
 function toDagRun(raw: RawDagRun): DagRun {
   return { dagId: raw.dag_id, dagRunId: raw.dag_run_id, state: raw.state, conf: raw.conf ?? {} };
+}
+
+/** fetch reports a refused or reset connection as "fetch failed"; its cause has the code (ECONNREFUSED...). */
+function socketError(error: unknown): unknown {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  return cause instanceof Error && typeof cause.code === 'string' ? cause : error;
 }
 
 /** Airflow answers errors as RFC 7807 problems: { title, detail, status }. */
