@@ -42,7 +42,7 @@ airflow_settings() {
     "AIRFLOW__CORE__DAGS_FOLDER=$STACK_ROOT/airflow/dags" \
     AIRFLOW__CORE__EXECUTOR=SequentialExecutor \
     AIRFLOW__CORE__LOAD_EXAMPLES=False \
-    AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth \
+    AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session \
     AIRFLOW__WEBSERVER__WEB_SERVER_HOST=127.0.0.1 \
     "AIRFLOW__WEBSERVER__WEB_SERVER_PORT=$airflow_port" \
     AIRFLOW__WEBSERVER__WORKERS=1 \
@@ -92,10 +92,12 @@ airflow_start() {
   airflow_spawn airflow-webserver webserver
 }
 
+# Waits for its own two jobs only: during `up` the shell's other jobs are the servers it just spawned.
 airflow_stop() {
-  stop_pid airflow-webserver &
-  stop_pid airflow-scheduler &
-  wait
+  local pids=()
+  stop_pid airflow-webserver & pids+=($!)
+  stop_pid airflow-scheduler & pids+=($!)
+  wait "${pids[@]}"
 }
 
 airflow_wait_seconds() { echo 120; }
