@@ -81,6 +81,8 @@ const env = z.object({
   NEO4J_URL: url(['bolt', 'bolt+s', 'neo4j', 'neo4j+s']).optional(),
   CASSANDRA_URL: url(['cassandra']).optional(),
   REDIS_URL: url(['redis', 'rediss']).optional(),
+  AIRFLOW_URL: url(['http', 'https']).optional(),
+  AIRFLOW_POLL_MS: z.coerce.number().int().min(100).default(2000),
 });
 
 export type Env = z.infer<typeof env>;
@@ -136,6 +138,8 @@ export interface Config {
     readonly neo4j?: string;
     readonly cassandra?: string;
     readonly redis?: string;
+    /** Workflows the `airflow` step triggers; polled every `pollIntervalMs` until they end. */
+    readonly airflow?: { readonly url: string; readonly pollIntervalMs: number };
   };
 }
 
@@ -203,6 +207,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       neo4j: e.NEO4J_URL,
       cassandra: e.CASSANDRA_URL,
       redis: e.REDIS_URL,
+      airflow: e.AIRFLOW_URL ? { url: e.AIRFLOW_URL, pollIntervalMs: e.AIRFLOW_POLL_MS } : undefined,
     },
   });
 }

@@ -15,7 +15,7 @@ export PATH="$STACK_BIN:$PATH"
 # shellcheck source=versions.sh
 source "$STACK_ROOT/versions.sh"
 
-ALL_SERVICES=(redis mongo swift minio influx neo4j cassandra)
+ALL_SERVICES=(redis mongo swift minio influx neo4j cassandra airflow)
 
 say() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }

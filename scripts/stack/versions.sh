@@ -15,3 +15,6 @@ INFLUXDB_VERSION=v2.7.12
 INFLUXDB_ZIP_SHA256=4b152b700840144604291a75aac67d7957c14ec8b133f285e88d9493e7615cc6
 # influxdata's pkg-config wrapper builds the Flux engine (Rust) for the cgo build.
 INFLUX_PKG_CONFIG_VERSION=v0.2.14
+# Apache Airflow 2.10 (stable REST API /api/v1) from PyPI; every dependency is pinned in
+# scripts/stack/airflow/constraints.txt, which goes with this version.
+AIRFLOW_VERSION=2.10.5

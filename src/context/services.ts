@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type PubSub } from 'type-graphql';
 import { type Config } from '../config.js';
+import { type Airflow } from '../datasources/airflow/airflow.client.js';
 import { type Catalog, type EventLog } from '../datasources/catalog/catalog.js';
 import { type RunStore } from '../datasources/catalog/runs.js';
 import { MongoCatalog } from '../datasources/catalog/mongo.catalog.js';
@@ -42,6 +43,8 @@ export interface Services {
   pipelines: PipelineRuns;
   /** Images and the things they contain (Neo4j); null without NEO4J_URL. */
   graph: GraphStore | null;
+  /** Workflows pipeline steps trigger; null without AIRFLOW_URL. */
+  airflow: Airflow | null;
   feed: IngestionFeed;
   projects: Projects;
   streamUploads: StreamUploads;
@@ -103,7 +106,11 @@ export function createServices(config: Config, logger: Logger): Services {
     catalog: ingestionCatalog,
     raw,
     feed,
-    steps: builtInSteps({ graph }),
+    steps: builtInSteps({
+      graph,
+      airflow: sources.airflow ?? null,
+      airflowPollMs: config.stores.airflow?.pollIntervalMs,
+    }),
     definitions: p.definitions,
     leaseMs: p.leaseMs,
     progressIntervalMs: u.progressIntervalMs,
@@ -143,6 +150,7 @@ export function createServices(config: Config, logger: Logger): Services {
     raw,
     catalog,
     graph,
+    airflow: sources.airflow ?? null,
     feed,
     pipelines,
     projects,

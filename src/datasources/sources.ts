@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type Config } from '../config.js';
+import { AirflowClient } from './airflow/airflow.client.js';
 import { CassandraConnection } from './cassandra/cassandra.connection.js';
 import { EmbeddedConnection } from './catalog/embedded.connection.js';
 import { MongoConnection } from './catalog/mongo.connection.js';
@@ -18,6 +19,7 @@ export const SOURCE_ROLES: ReadonlyArray<{ name: SourceName; kind: StoreKind }> 
   { name: 'graph', kind: 'NEO4J' },
   { name: 'tables', kind: 'CASSANDRA' },
   { name: 'broker', kind: 'REDIS' },
+  { name: 'airflow', kind: 'AIRFLOW' },
 ];
 
 /** The raw zone and the catalog always exist (embedded when no URL is given); the rest are optional. */
@@ -28,6 +30,7 @@ export interface Sources {
   graph?: Neo4jConnection;
   tables?: CassandraConnection;
   broker?: RedisConnection;
+  airflow?: AirflowClient;
 }
 
 /** Opens a connection for each store. Drivers connect lazily, so a down store does not stop start-up. */
@@ -43,6 +46,9 @@ export function openSources(config: Config): Sources {
     graph: stores.neo4j ? new Neo4jConnection(stores.neo4j, t) : undefined,
     tables: stores.cassandra ? new CassandraConnection(stores.cassandra, t) : undefined,
     broker: stores.redis ? new RedisConnection(stores.redis, t) : undefined,
+    airflow: stores.airflow
+      ? new AirflowClient(stores.airflow.url, { pingMs: t, callMs: config.sourceWriteTimeoutMs })
+      : undefined,
   };
 }
 

@@ -29,6 +29,8 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** The bytes that arrived are not the ones declared (size or SHA-256, extensions.reason); nothing was kept. */
   UPLOAD_VERIFICATION_FAILED: 'UPLOAD_VERIFICATION_FAILED',
+  /** A pipeline step's work failed where it runs (an Airflow DAG run ended failed); `extensions.step` names it. */
+  STEP_FAILED: 'STEP_FAILED',
   /** The field needs a store that has no URL configured. */
   SOURCE_NOT_CONFIGURED: 'SOURCE_NOT_CONFIGURED',
   /** The store is configured but down or too slow; `extensions.source` names it. */

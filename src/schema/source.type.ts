@@ -11,6 +11,7 @@ export const StoreKind = {
   NEO4J: 'NEO4J',
   CASSANDRA: 'CASSANDRA',
   REDIS: 'REDIS',
+  AIRFLOW: 'AIRFLOW',
 } as const satisfies Record<Kind, Kind>;
 registerEnumType(StoreKind, {
   name: 'StoreKind',
@@ -43,7 +44,8 @@ registerEnumType(SourceState, {
 @ObjectType({ description: 'A store the gateway reads or writes, by its role in the lake.' })
 export class Source {
   @Field(() => String, {
-    description: 'Role in the lake: raw, catalog, timeseries, graph, tables or broker.',
+    description:
+      'Role in the lake: raw, catalog, timeseries, graph, tables, broker or airflow (the workflows pipeline steps trigger).',
   })
   name!: SourceName;
 

@@ -118,6 +118,7 @@ export type SourceState =
 
 /** The kind of store behind a source. */
 export type StoreKind =
+  | 'AIRFLOW'
   | 'CASSANDRA'
   /** The embedded catalog: a journal file on the gateway host (default without MONGODB_URL). */
   | 'EMBEDDED'

@@ -23,6 +23,7 @@ describe('gateway on embedded defaults', () => {
         ['graph', 'NEO4J', 'NOT_CONFIGURED', null],
         ['tables', 'CASSANDRA', 'NOT_CONFIGURED', null],
         ['broker', 'REDIS', 'NOT_CONFIGURED', null],
+        ['airflow', 'AIRFLOW', 'NOT_CONFIGURED', null],
       ],
     );
   });
@@ -77,10 +78,18 @@ describe('gateway on embedded defaults', () => {
     const client = wsClient(gateway);
     try {
       const [first] = await takeResults(client, WatchSourcesDocument, 1);
-      assert.equal(first?.data?.sources.length, 6);
+      assert.equal(first?.data?.sources.length, 7);
       assert.deepEqual(
         first?.data?.sources.map((s) => s.status),
-        ['UP', 'UP', 'NOT_CONFIGURED', 'NOT_CONFIGURED', 'NOT_CONFIGURED', 'NOT_CONFIGURED'],
+        [
+          'UP',
+          'UP',
+          'NOT_CONFIGURED',
+          'NOT_CONFIGURED',
+          'NOT_CONFIGURED',
+          'NOT_CONFIGURED',
+          'NOT_CONFIGURED',
+        ],
       );
     } finally {
       await client.dispose();

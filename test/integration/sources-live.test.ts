@@ -16,12 +16,13 @@ describe('gateway against the real test stack', () => {
       NEO4J_URL: stackUrl('NEO4J_URL'),
       CASSANDRA_URL: stackUrl('CASSANDRA_URL'),
       REDIS_URL: stackUrl('REDIS_URL'),
+      AIRFLOW_URL: stackUrl('AIRFLOW_URL'),
       SOURCE_TIMEOUT_MS: '10000',
     });
   });
   after(() => gateway.close());
 
-  it('reports all six stores UP with their endpoints and no credentials', async () => {
+  it('reports all seven stores UP with their endpoints and no credentials', async () => {
     const { body } = await graphql(gateway, SourcesDocument);
     assert.equal(body.errors, undefined);
     const sources = body.data!.sources;
@@ -34,6 +35,7 @@ describe('gateway against the real test stack', () => {
         ['graph', 'UP'],
         ['tables', 'UP'],
         ['broker', 'UP'],
+        ['airflow', 'UP'],
       ],
     );
     for (const s of sources) {

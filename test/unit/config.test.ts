@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       neo4j: undefined,
       cassandra: undefined,
       redis: undefined,
+      airflow: undefined,
     });
   });
 
