@@ -72,6 +72,8 @@ const env = z.object({
   INFLUX_ORG: z.string().optional(),
   NEO4J_URL: url(['bolt', 'bolt+s', 'neo4j', 'neo4j+s']).optional(),
   CASSANDRA_URL: url(['cassandra']).optional(),
+  CASSANDRA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(99).default(1),
+  CASSANDRA_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(32),
   REDIS_URL: url(['redis', 'rediss']).optional(),
 });
 
@@ -121,6 +123,12 @@ export interface Config {
     readonly neo4j?: string;
     readonly cassandra?: string;
     readonly redis?: string;
+  };
+  readonly cassandra: {
+    /** Of the SimpleStrategy keyspace made for each project's tables. */
+    readonly replicationFactor: number;
+    /** Rows a pipeline step has in flight at once. */
+    readonly writeConcurrency: number;
   };
 }
 
@@ -172,6 +180,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       neo4j: e.NEO4J_URL,
       cassandra: e.CASSANDRA_URL,
       redis: e.REDIS_URL,
+    },
+    cassandra: {
+      replicationFactor: e.CASSANDRA_REPLICATION_FACTOR,
+      writeConcurrency: e.CASSANDRA_WRITE_CONCURRENCY,
     },
   });
 }

@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader';
-import { type Catalog, type CatalogEntry, type ProjectRecord } from '../datasources/catalog/catalog.js';
+import { type CatalogEntry, type ProjectRecord } from '../datasources/catalog/catalog.js';
+import { createDerivedTablesLoader, type DerivedTablesLoader } from './cassandra.loaders.js';
+import { type Services } from './services.js';
 
 export interface EntryRef {
   project: string;
@@ -9,10 +11,11 @@ export interface EntryRef {
 export interface Loaders {
   entry: DataLoader<EntryRef, CatalogEntry | null, string>;
   project: DataLoader<string, ProjectRecord | null>;
+  derivedTables: DerivedTablesLoader;
 }
 
 /** Per request (per event for subscriptions): batches every catalog read of one tick into one query per project. */
-export function createLoaders(catalog: Catalog): Loaders {
+export function createLoaders({ catalog, tables }: Pick<Services, 'catalog' | 'tables'>): Loaders {
   return {
     entry: new DataLoader(
       async (refs) => {
@@ -30,5 +33,6 @@ export function createLoaders(catalog: Catalog): Loaders {
       { cacheKeyFn: (r) => `${r.project}/${r.objectId}` },
     ),
     project: new DataLoader((names) => catalog.projects(names)),
+    derivedTables: createDerivedTablesLoader(tables),
   };
 }

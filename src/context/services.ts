@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type PubSub } from 'type-graphql';
 import { type Config } from '../config.js';
+import { CassandraTableStore, type TableStore } from '../datasources/cassandra/table.store.js';
 import { type Catalog, type EventLog } from '../datasources/catalog/catalog.js';
 import { MongoCatalog } from '../datasources/catalog/mongo.catalog.js';
 import { MongoConnection } from '../datasources/catalog/mongo.connection.js';
@@ -37,6 +38,8 @@ export interface Services {
   streamUploads: StreamUploads;
   presignedUploads: PresignedUploads;
   reconciler: Reconciler;
+  /** Gold tables in Cassandra; null without CASSANDRA_URL. */
+  tables: TableStore | null;
   /** The embedded raw store serves its own URLs; null with S3. */
   fsRaw: { store: FsRawStore; signer: GrantSigner } | null;
   /** Prepares the stores (indexes, journal), starts the reconciler; call once the gateway listens at `baseUrl`. */
@@ -108,6 +111,12 @@ export function createServices(config: Config, logger: Logger): Services {
       (name) => projects.get(name),
     ),
     reconciler,
+    tables: sources.tables
+      ? new CassandraTableStore(sources.tables, {
+          replicationFactor: config.cassandra.replicationFactor,
+          concurrency: config.cassandra.writeConcurrency,
+        })
+      : null,
     fsRaw,
     async start(url) {
       baseUrl = config.publicUrl ?? url;

@@ -3,6 +3,7 @@ import { type Context } from '../context/context.js';
 import { type CatalogEntry, type EntryFilter, type Scalar } from '../datasources/catalog/catalog.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
 import { DataObject, DataObjectConnection, ObjectFilter, ObjectPreview } from '../schema/data-object.type.js';
+import { DerivedData } from '../schema/lineage.type.js';
 
 const MAX_PAGE = 100;
 const MAX_PREVIEW = 64 * 1024;
@@ -78,6 +79,11 @@ export class DataObjectResolver {
     return entry.duplicateOf === null
       ? null
       : ctx.loaders.entry.load({ project: entry.project, objectId: entry.duplicateOf });
+  }
+
+  @FieldResolver(() => DerivedData, { description: 'The gold data pipelines made from this object.' })
+  derived(@Root() entry: CatalogEntry): DerivedData {
+    return { project: entry.project, objectId: entry.objectId };
   }
 
   @FieldResolver(() => String, {

@@ -5,6 +5,7 @@ import { IngestionEventResolver } from '../resolvers/ingestion-event.resolver.js
 import { DataObjectResolver } from '../resolvers/object.resolver.js';
 import { ProjectResolver } from '../resolvers/project.resolver.js';
 import { SourcesResolver } from '../resolvers/sources.resolver.js';
+import { DerivedTablesResolver, TableResolver } from '../resolvers/table.resolver.js';
 import { UploadResolver } from '../resolvers/upload.resolver.js';
 
 export const resolvers = [
@@ -13,6 +14,8 @@ export const resolvers = [
   DataObjectResolver,
   UploadResolver,
   IngestionEventResolver,
+  TableResolver,
+  DerivedTablesResolver,
 ] as const;
 
 export function buildLakegateSchema(pubSub: PubSub): Promise<GraphQLSchema> {
