@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import cassandra from 'cassandra-driver';
-import { CassandraConnection } from '../../src/datasources/cassandra/cassandra.connection.js';
+import { type CassandraConnection } from '../../src/datasources/cassandra/cassandra.connection.js';
 import { type TableStore } from '../../src/datasources/cassandra/table.store.js';
 import { LakegateError } from '../../src/errors/errors.js';
 import { builtInSteps } from '../../src/pipelines/registry.js';

@@ -39,9 +39,11 @@ export function keyspaceFor(project: string, argument = 'project'): string {
   return keyspace;
 }
 
-/** A free-form label (a CSV header, a file name) as an identifier: lower case, runs of other characters as `_`. */
+/** A free-form label (a CSV header, a file name) as an identifier: lower case, accents dropped, runs of other characters as `_`. */
 export function normaliseName(label: string): string {
   return label
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
     .trim()
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
