@@ -39,7 +39,10 @@ export class DerivedTable {
   @Field(() => String)
   name!: string;
 
-  @Field(() => SafeInt, { description: 'Rows the latest run of the object wrote to the table.' })
+  @Field(() => SafeInt, {
+    description:
+      'Rows the latest run of the object wrote to the table (every CSV row counts, even two that share a primary key).',
+  })
   rowCount!: number;
 
   @Field(() => Lineage)
