@@ -182,7 +182,7 @@ export class CassandraTableStore implements TableStore {
     const schema = await this.describe(keyspace, table, false);
     if (!schema) throw new NotFoundError(`project ${project} has no table ${table}`);
     const values = partitionValues(table, schema, partitionKey);
-    const where = schema.partitionKey.map((c) => `${q(c)} = ?`).join(' AND ');
+    const where = schema.partitionKey.map((c) => `${q(identifier(c, 'table'))} = ?`).join(' AND ');
     const rs = await guard(this.connection.name, this.connection.timeoutMs, () =>
       this.client
         .execute(`SELECT * FROM ${q(keyspace)}.${q(table)} WHERE ${where}`, values, {
@@ -304,7 +304,7 @@ function partitionValues(table: string, schema: TableSchema, given: Record<strin
     throw new BadInputError('partitionKey must be an object of column: value', { argument: 'partitionKey' });
   }
   const key = schema.partitionKey;
-  const missing = key.filter((c) => !(c in given));
+  const missing = key.filter((c) => !Object.hasOwn(given, c));
   if (missing.length > 0) {
     throw new BadInputError(
       `table ${table} needs the partition key (${key.join(', ')}); a query without it would scan the whole table`,
