@@ -80,6 +80,8 @@ const env = z.object({
   INFLUX_ORG: z.string().optional(),
   NEO4J_URL: url(['bolt', 'bolt+s', 'neo4j', 'neo4j+s']).optional(),
   CASSANDRA_URL: url(['cassandra']).optional(),
+  CASSANDRA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(99).default(1),
+  CASSANDRA_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(32),
   REDIS_URL: url(['redis', 'rediss']).optional(),
   AIRFLOW_URL: url(['http', 'https']).optional(),
   AIRFLOW_POLL_MS: z.coerce.number().int().min(100).default(2000),
@@ -140,6 +142,12 @@ export interface Config {
     readonly redis?: string;
     /** Workflows the `airflow` step triggers; polled every `pollIntervalMs` until they end. */
     readonly airflow?: { readonly url: string; readonly pollIntervalMs: number };
+  };
+  readonly cassandra: {
+    /** Of the SimpleStrategy keyspace made for each project's tables. */
+    readonly replicationFactor: number;
+    /** Rows a pipeline step has in flight at once. */
+    readonly writeConcurrency: number;
   };
 }
 
@@ -208,6 +216,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       cassandra: e.CASSANDRA_URL,
       redis: e.REDIS_URL,
       airflow: e.AIRFLOW_URL ? { url: e.AIRFLOW_URL, pollIntervalMs: e.AIRFLOW_POLL_MS } : undefined,
+    },
+    cassandra: {
+      replicationFactor: e.CASSANDRA_REPLICATION_FACTOR,
+      writeConcurrency: e.CASSANDRA_WRITE_CONCURRENCY,
     },
   });
 }

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { type CatalogEntry, type ProjectRecord } from '../datasources/catalog/catalog.js';
 import { createGraphLoaders, type GraphLoaders } from './graph.loaders.js';
 import { createPipelineLoaders, type PipelineLoaders } from './pipeline.loaders.js';
+import { createDerivedTablesLoader, type DerivedTablesLoader } from './cassandra.loaders.js';
 import { type Services } from './services.js';
 
 export interface EntryRef {
@@ -13,6 +14,7 @@ export interface Loaders extends PipelineLoaders {
   entry: DataLoader<EntryRef, CatalogEntry | null, string>;
   project: DataLoader<string, ProjectRecord | null>;
   graph: GraphLoaders;
+  derivedTables: DerivedTablesLoader;
 }
 
 /** Per request (per event for subscriptions): batches every store read of one tick into one query per project. */
@@ -37,5 +39,6 @@ export function createLoaders(services: Services): Loaders {
     ),
     project: new DataLoader((names) => catalog.projects(names)),
     graph: createGraphLoaders(services.graph),
+    derivedTables: createDerivedTablesLoader(services.tables),
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type PubSub } from 'type-graphql';
 import { type Config } from '../config.js';
 import { type Airflow } from '../datasources/airflow/airflow.client.js';
+import { CassandraTableStore, type TableStore } from '../datasources/cassandra/table.store.js';
 import { type Catalog, type EventLog } from '../datasources/catalog/catalog.js';
 import { type RunStore } from '../datasources/catalog/runs.js';
 import { MongoCatalog } from '../datasources/catalog/mongo.catalog.js';
@@ -50,6 +51,8 @@ export interface Services {
   streamUploads: StreamUploads;
   presignedUploads: PresignedUploads;
   reconciler: Reconciler;
+  /** Gold tables in Cassandra; null without CASSANDRA_URL. */
+  tables: TableStore | null;
   /** The embedded raw store serves its own URLs; null with S3. */
   fsRaw: { store: FsRawStore; signer: GrantSigner } | null;
   /** Prepares the stores (indexes, journal), starts the reconciler; call once the gateway listens at `baseUrl`. */
@@ -101,6 +104,12 @@ export function createServices(config: Config, logger: Logger): Services {
         writeTimeoutMs: config.sourceWriteTimeoutMs,
       })
     : null;
+  const tables = sources.tables
+    ? new CassandraTableStore(sources.tables, {
+        replicationFactor: config.cassandra.replicationFactor,
+        concurrency: config.cassandra.writeConcurrency,
+      })
+    : null;
   const p = config.pipelines;
   const executor = new RunExecutor({
     catalog: ingestionCatalog,
@@ -108,6 +117,7 @@ export function createServices(config: Config, logger: Logger): Services {
     feed,
     steps: builtInSteps({
       graph,
+      tables,
       airflow: sources.airflow ?? null,
       airflowPollMs: config.stores.airflow?.pollIntervalMs,
     }),
@@ -168,6 +178,7 @@ export function createServices(config: Config, logger: Logger): Services {
       (name) => projects.get(name),
     ),
     reconciler,
+    tables,
     fsRaw,
     async start(url) {
       baseUrl = config.publicUrl ?? url;

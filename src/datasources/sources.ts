@@ -44,7 +44,9 @@ export function openSources(config: Config): Sources {
       : new EmbeddedConnection(join(dataDir, 'catalog'), t),
     timeseries: stores.influx ? new InfluxConnection(stores.influx, t) : undefined,
     graph: stores.neo4j ? new Neo4jConnection(stores.neo4j, t) : undefined,
-    tables: stores.cassandra ? new CassandraConnection(stores.cassandra, t) : undefined,
+    tables: stores.cassandra
+      ? new CassandraConnection(stores.cassandra, t, config.sourceWriteTimeoutMs)
+      : undefined,
     broker: stores.redis ? new RedisConnection(stores.redis, t) : undefined,
     airflow: stores.airflow
       ? new AirflowClient(stores.airflow.url, { pingMs: t, callMs: config.sourceWriteTimeoutMs })

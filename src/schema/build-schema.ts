@@ -16,6 +16,7 @@ import {
 } from '../resolvers/pipeline.resolver.js';
 import { ProjectResolver } from '../resolvers/project.resolver.js';
 import { SourcesResolver } from '../resolvers/sources.resolver.js';
+import { DerivedTablesResolver, TableResolver } from '../resolvers/table.resolver.js';
 import { UploadResolver } from '../resolvers/upload.resolver.js';
 
 export const resolvers = [
@@ -31,6 +32,8 @@ export const resolvers = [
   SimilarImageResolver,
   ThingResolver,
   DerivedImagesResolver,
+  TableResolver,
+  DerivedTablesResolver,
 ] as const;
 
 export function buildLakegateSchema(pubSub: PubSub): Promise<GraphQLSchema> {

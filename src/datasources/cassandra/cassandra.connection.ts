@@ -2,8 +2,15 @@ import cassandra from 'cassandra-driver';
 import { guard, publicEndpoint } from '../guard.js';
 import { type StoreConnection } from '../types.js';
 
+/** The execution profile of pipeline writes and DDL: the longer write deadline per request. */
+export const WRITE_PROFILE = 'write';
+
 /** Options from `cassandra://[user:pass@]host:port/?dc=datacenter1&contactPoints=host2:9042,host3:9042`. */
-export function cassandraClientOptions(url: string, timeoutMs: number): cassandra.ClientOptions {
+export function cassandraClientOptions(
+  url: string,
+  timeoutMs: number,
+  writeTimeoutMs = timeoutMs,
+): cassandra.ClientOptions {
   const u = new URL(url);
   const extra = u.searchParams.get('contactPoints')?.split(',').filter(Boolean) ?? [];
   return {
@@ -13,6 +20,7 @@ export function cassandraClientOptions(url: string, timeoutMs: number): cassandr
       ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) }
       : undefined,
     socketOptions: { connectTimeout: timeoutMs, readTimeout: timeoutMs },
+    profiles: [new cassandra.ExecutionProfile(WRITE_PROFILE, { readTimeout: writeTimeoutMs })],
   };
 }
 
@@ -24,11 +32,12 @@ export class CassandraConnection implements StoreConnection {
 
   constructor(
     url: string,
-    private readonly timeoutMs: number,
+    readonly timeoutMs: number,
+    readonly writeTimeoutMs = timeoutMs,
   ) {
     this.endpoint = publicEndpoint(url);
     // The driver connects on first use and tries again on the next call after a failed connect.
-    this.client = new cassandra.Client(cassandraClientOptions(url, timeoutMs));
+    this.client = new cassandra.Client(cassandraClientOptions(url, timeoutMs, writeTimeoutMs));
   }
 
   async ping(): Promise<void> {
