@@ -2,7 +2,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import cassandra from 'cassandra-driver';
 import neo4j from 'neo4j-driver';
+import { cassandraClientOptions } from '../src/datasources/cassandra/cassandra.connection.js';
+import { keyspaceFor } from '../src/datasources/cassandra/cql-names.js';
 import { loadConfig } from '../src/config.js';
 import { createServices, type Services } from '../src/context/services.js';
 import { type ProjectRecord } from '../src/datasources/catalog/catalog.js';
@@ -12,6 +15,7 @@ import { stackUrl } from '../test/helpers/stack.js';
 import { ratio, timed } from './lib.js';
 
 const IMAGES = 10_000;
+const ROWS = 100_000;
 const THING_NAMES = 200;
 const THINGS_PER_IMAGE = 5;
 
@@ -107,10 +111,81 @@ async function pipelineImages(services: Services, project: ProjectRecord): Promi
   });
 }
 
+/** Stores one object in-process and waits for the named pipeline to process it; resolves to those seconds. */
+async function oneObjectRun(
+  services: Services,
+  project: ProjectRecord,
+  file: { name: string; type: string; content: Buffer; otherData: Record<string, unknown> | null },
+  pipeline: string,
+): Promise<number> {
+  const { entry } = await services.streamUploads.upload(project, {
+    body: Readable.from([file.content]),
+    fileName: file.name,
+    contentType: file.type,
+    declaredSize: file.content.length,
+    owner: 'bench',
+    application: null,
+    otherData: file.otherData,
+    dataProcessing: 'default',
+    idempotencyKey: null,
+  });
+  const { seconds } = await timed(async () => {
+    await services.pipelines.trigger(project.name, entry.objectId, pipeline);
+    await untilRunsFinish(services, project.name, [entry.objectId]);
+  });
+  return seconds;
+}
+
+const csvRow = (i: number) => [
+  `station-${i % 50}`,
+  new Date(1_700_000_000_000 + i * 1000).toISOString(),
+  (i % 400) / 10,
+  i % 100,
+];
+
+/** 100,000 CSV rows as one object through csv-to-cassandra, and the same rows with the driver. */
+async function rowsBenchmark(
+  services: Services,
+  project: ProjectRecord,
+): Promise<{ direct: number; piped: number }> {
+  const header = 'station,at,temp,humidity';
+  const rows = Array.from({ length: ROWS }, (_, i) => csvRow(i));
+  const content = Buffer.from(`${header}\n${rows.map((r) => r.join(',')).join('\n')}\n`);
+  const piped = await oneObjectRun(
+    services,
+    project,
+    { name: 'readings.csv', type: 'text/csv', content, otherData: null },
+    'tables',
+  );
+
+  // The baseline: the same table shape (text columns, primary key ((object_id), row_number)), rows with a
+  // prepared INSERT through the driver's executeConcurrent at the step's concurrency.
+  const client = new cassandra.Client(cassandraClientOptions(stackUrl('CASSANDRA_URL'), 30_000));
+  const keyspace = keyspaceFor(project.name);
+  try {
+    const direct = await timed(async () => {
+      await client.execute(
+        `CREATE TABLE IF NOT EXISTS ${keyspace}.direct_readings (object_id int, row_number int, run_id text,
+         station text, at text, temp text, humidity text, PRIMARY KEY ((object_id), row_number))`,
+      );
+      await cassandra.concurrent.executeConcurrent(
+        client,
+        `INSERT INTO ${keyspace}.direct_readings (object_id, row_number, run_id, station, at, temp, humidity) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        rows.map((r, i) => [1, i + 1, 'direct', ...r.map(String)]),
+        { concurrencyLevel: 32 },
+      );
+    });
+    return { direct: direct.seconds, piped };
+  } finally {
+    await client.shutdown();
+  }
+}
+
 export async function pipelineBenchmarks(): Promise<string[]> {
   const config = loadConfig({
     DATA_DIR: await mkdtemp(join(tmpdir(), 'bench-pipelines-')),
     NEO4J_URL: stackUrl('NEO4J_URL'),
+    CASSANDRA_URL: stackUrl('CASSANDRA_URL'),
     PIPELINE_CONCURRENCY: process.env['PIPELINE_CONCURRENCY'] ?? '16',
   });
   const services = createServices(config, createLogger('silent'));
@@ -118,11 +193,13 @@ export async function pipelineBenchmarks(): Promise<string[]> {
   const suffix = Date.now().toString(36);
   try {
     const project = await services.projects.create(`bench-img-${suffix}`, {});
+    const tables = await rowsBenchmark(services, await services.projects.create(`bench-rows-${suffix}`, {}));
     const direct = await directImages(`bench-direct-${suffix}`);
     const piped = await pipelineImages(services, project);
     return [
       `| Pipeline ingestion (embedded catalog, PIPELINE_CONCURRENCY=${config.pipelines.concurrency}) | direct driver, s | pipeline, s | ratio |`,
       '| --- | --- | --- | --- |',
+      `| ${ROWS} CSV rows to Cassandra (one object, one run) | ${tables.direct.toFixed(2)} | ${tables.piped.toFixed(2)} | ${ratio(tables.direct, tables.piped)} |`,
       `| ${IMAGES} annotated images to Neo4j (a run per image, ${THINGS_PER_IMAGE} things each) | ${direct.toFixed(2)} | ${piped.seconds.toFixed(2)} | ${ratio(direct, piped.seconds)} |`,
     ];
   } finally {

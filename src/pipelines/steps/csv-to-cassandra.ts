@@ -18,7 +18,7 @@ export class CsvToCassandraStep implements Step {
 
   constructor(
     private readonly store: TableStore,
-    private readonly batchSize = 500,
+    private readonly batchSize = 5000,
   ) {}
 
   async run(context: StepContext): Promise<StepResult> {
