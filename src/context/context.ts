@@ -22,7 +22,7 @@ export function createContext(
     requestId,
     logger: logger.child({ requestId }),
     services,
-    loaders: createLoaders(services.catalog),
+    loaders: createLoaders(services),
     idempotencyKey: headers.idempotencyKey,
   };
 }

@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
-import { type Catalog, type CatalogEntry, type ProjectRecord } from '../datasources/catalog/catalog.js';
-import { type RunStore } from '../datasources/catalog/runs.js';
+import { type CatalogEntry, type ProjectRecord } from '../datasources/catalog/catalog.js';
+import { type SeriesSummary } from '../datasources/influx/timeseries.store.js';
 import { createPipelineLoaders, type PipelineLoaders } from './pipeline.loaders.js';
+import { type Services } from './services.js';
+import { createSeriesLoader } from './timeseries.loaders.js';
 
 export interface EntryRef {
   project: string;
@@ -11,10 +13,13 @@ export interface EntryRef {
 export interface Loaders extends PipelineLoaders {
   entry: DataLoader<EntryRef, CatalogEntry | null, string>;
   project: DataLoader<string, ProjectRecord | null>;
+  /** Time series summaries of an object (InfluxDB). */
+  seriesOfObject: DataLoader<EntryRef, SeriesSummary[], string>;
 }
 
-/** Per request (per event for subscriptions): batches every catalog read of one tick into one query per project. */
-export function createLoaders(catalog: Catalog & RunStore): Loaders {
+/** Per request (per event for subscriptions): batches every store read of one tick into one query per project. */
+export function createLoaders(services: Services): Loaders {
+  const { catalog } = services;
   return {
     ...createPipelineLoaders(catalog),
     entry: new DataLoader(
@@ -33,5 +38,6 @@ export function createLoaders(catalog: Catalog & RunStore): Loaders {
       { cacheKeyFn: (r) => `${r.project}/${r.objectId}` },
     ),
     project: new DataLoader((names) => catalog.projects(names)),
+    seriesOfObject: createSeriesLoader(services.timeseries),
   };
 }

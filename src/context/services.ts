@@ -6,6 +6,7 @@ import { type RunStore } from '../datasources/catalog/runs.js';
 import { MongoCatalog } from '../datasources/catalog/mongo.catalog.js';
 import { MongoConnection } from '../datasources/catalog/mongo.connection.js';
 import { checkSources, type SourceStatus } from '../datasources/health.js';
+import { InfluxTimeSeriesStore, type TimeSeriesStore } from '../datasources/influx/timeseries.store.js';
 import { FsRawStore } from '../datasources/rawstore/fs.raw-store.js';
 import { type RawStore } from '../datasources/rawstore/raw-store.js';
 import { S3Connection } from '../datasources/rawstore/s3.connection.js';
@@ -38,6 +39,8 @@ export interface Services {
   pubSub: PubSub;
   raw: RawStore;
   catalog: Catalog & EventLog & RunStore;
+  /** Time series (InfluxDB); null without INFLUX_URL. */
+  timeseries: TimeSeriesStore | null;
   pipelines: PipelineRuns;
   feed: IngestionFeed;
   projects: Projects;
@@ -89,12 +92,19 @@ export function createServices(config: Config, logger: Logger): Services {
   const projects = new Projects(ingestionCatalog, lifecycle);
   const u = config.uploads;
   const reconciler = new Reconciler(lifecycle, keys, u.pendingTimeoutMs, logger);
+  const timeseries = sources.timeseries
+    ? new InfluxTimeSeriesStore(sources.timeseries, {
+        ...config.timeseries,
+        readTimeoutMs: config.sourceTimeoutMs,
+        writeTimeoutMs: config.sourceWriteTimeoutMs,
+      })
+    : null;
   const p = config.pipelines;
   const executor = new RunExecutor({
     catalog: ingestionCatalog,
     raw,
     feed,
-    steps: builtInSteps({ logger }),
+    steps: builtInSteps({ logger, pubSub, timeseries }),
     definitions: p.definitions,
     leaseMs: p.leaseMs,
     progressIntervalMs: u.progressIntervalMs,
@@ -133,6 +143,7 @@ export function createServices(config: Config, logger: Logger): Services {
     pubSub,
     raw,
     catalog,
+    timeseries,
     feed,
     pipelines,
     projects,

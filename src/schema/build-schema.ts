@@ -10,6 +10,7 @@ import {
 } from '../resolvers/pipeline.resolver.js';
 import { ProjectResolver } from '../resolvers/project.resolver.js';
 import { SourcesResolver } from '../resolvers/sources.resolver.js';
+import { DerivedSeriesResolver, TimeSeriesResolver } from '../resolvers/timeseries.resolver.js';
 import { UploadResolver } from '../resolvers/upload.resolver.js';
 
 export const resolvers = [
@@ -21,6 +22,8 @@ export const resolvers = [
   PipelineRunResolver,
   DataObjectPipelineResolver,
   LineageResolver,
+  TimeSeriesResolver,
+  DerivedSeriesResolver,
 ] as const;
 
 export function buildLakegateSchema(pubSub: PubSub): Promise<GraphQLSchema> {
