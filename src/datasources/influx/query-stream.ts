@@ -71,13 +71,14 @@ export async function selectStream(
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      pending += decoder.decode(value, { stream: true });
-      let newline: number;
-      while ((newline = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
+      const text = pending + decoder.decode(value, { stream: true });
+      let from = 0;
+      for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', from)) {
+        const line = text.slice(from, newline);
+        from = newline + 1;
         if (!handle(line)) return false;
       }
+      pending = text.slice(from);
     }
     return handle(pending + decoder.decode());
   } finally {

@@ -1,4 +1,4 @@
-import { HttpError, InfluxDB, Point } from '@influxdata/influxdb-client';
+import { HttpError, InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
 import { BadInputError } from '../../errors/errors.js';
 import { guard } from '../guard.js';
 import { type InfluxConnection } from './influx.connection.js';
@@ -89,6 +89,9 @@ export interface InfluxStoreOptions {
   readTimeoutMs: number;
   writeTimeoutMs: number;
 }
+
+// The client logs every failed write to the console; the store reports each failure to its caller instead.
+setLogger({ error: () => {}, warn: () => {} });
 
 export class InfluxTimeSeriesStore implements TimeSeriesStore {
   readonly batchSize: number;

@@ -1,4 +1,5 @@
 import { type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { BadInputError } from '../../errors/errors.js';
 
 export interface JsonRecord {
@@ -14,34 +15,41 @@ export interface JsonRecord {
  * first character, read as a stream: memory holds one record at a time, whatever the file's size.
  */
 export async function* jsonRecords(stream: Readable): AsyncGenerator<JsonRecord> {
-  stream.setEncoding('utf8');
-  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
-  let first = '';
-  while (first.trim() === '') {
+  const decoder = new StringDecoder('utf8');
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const next = async (): Promise<string | null> => {
     const { value, done } = await chunks.next();
-    if (done) return;
-    first += (value as string).replace(/^\uFEFF/, '');
-  }
-  async function* rest(): AsyncGenerator<string> {
-    yield first;
-    for (;;) {
-      const { value, done } = await chunks.next();
-      if (done) return;
-      yield value;
+    if (done) return null;
+    return typeof value === 'string' ? value : decoder.write(value);
+  };
+  try {
+    let first = '';
+    while (first.trim() === '') {
+      const text = await next();
+      if (text === null) return;
+      first = (first + text).replace(/^\uFEFF/, '');
     }
-  }
-  let index = 0;
-  if (first.trimStart().startsWith('[')) {
-    for await (const text of arrayElements(rest())) {
-      yield { index, label: `record ${index}`, value: parse(text, `record ${index}`) };
-      index++;
+    async function* rest(): AsyncGenerator<string> {
+      yield first;
+      for (let text = await next(); text !== null; text = await next()) yield text;
+      yield decoder.end();
     }
-  } else {
-    for await (const { text, line } of lines(rest())) {
-      const label = `record ${index} (line ${line})`;
-      yield { index, label, value: parse(text, label) };
-      index++;
+    let index = 0;
+    if (first.trimStart().startsWith('[')) {
+      for await (const text of arrayElements(rest())) {
+        yield { index, label: `record ${index}`, value: parse(text, `record ${index}`) };
+        index++;
+      }
+    } else {
+      for await (const { text, line } of lines(rest())) {
+        const label = `record ${index} (line ${line})`;
+        yield { index, label, value: parse(text, label) };
+        index++;
+      }
     }
+  } finally {
+    // a consumer that stops early (a bad record, a cancelled run) must not leave the object's stream open
+    stream.destroy();
   }
 }
 
@@ -57,14 +65,15 @@ async function* lines(chunks: AsyncIterable<string>): AsyncGenerator<{ text: str
   let pending = '';
   let line = 0;
   for await (const chunk of chunks) {
-    pending += chunk;
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) >= 0) {
-      const text = pending.slice(0, newline);
-      pending = pending.slice(newline + 1);
+    const text = pending + chunk;
+    let from = 0;
+    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', from)) {
+      const record = text.slice(from, newline);
+      from = newline + 1;
       line++;
-      if (text.trim() !== '') yield { text, line };
+      if (record.trim() !== '') yield { text: record, line };
     }
+    pending = text.slice(from);
   }
   if (pending.trim() !== '') yield { text: pending, line: line + 1 };
 }
