@@ -55,9 +55,10 @@ export class TimeSeriesResolver {
       from,
       to,
       tags: tags ?? [],
-      every,
-      aggregate,
-      groupBy,
+      // an argument left out arrives as undefined
+      every: every ?? null,
+      aggregate: aggregate ?? null,
+      groupBy: groupBy ?? null,
       maxPoints: MAX_POINTS,
     });
     if (!result.complete) {

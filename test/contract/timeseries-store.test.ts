@@ -142,7 +142,10 @@ describe('TimeSeriesStore on InfluxDB', () => {
     assert.equal((await store.query(query({ maxPoints: 89 }))).complete, false);
     const all = await store.query(query({ maxPoints: 90 }));
     assert.equal(all.complete, true);
-    assert.equal(all.series.reduce((n, s) => n + s.points.length, 0), 90);
+    assert.equal(
+      all.series.reduce((n, s) => n + s.points.length, 0),
+      90,
+    );
   });
 
   it('summarises the series of many objects in one request', async () => {
@@ -182,11 +185,14 @@ describe('TimeSeriesStore on InfluxDB', () => {
     );
     assert.equal(res.status, 204);
     const conflicting: SeriesPoint = { measurement: 'typed', time: ns(T0), tags: {}, fields: { level: 1 } };
-    await assert.rejects(store.write({ project, objectId: 9, runId: 'run-9' }, [conflicting]), (e: unknown) => {
-      assert.ok(e instanceof BadInputError, String(e));
-      assert.match(e.message, /InfluxDB refused the points/);
-      return true;
-    });
+    await assert.rejects(
+      store.write({ project, objectId: 9, runId: 'run-9' }, [conflicting]),
+      (e: unknown) => {
+        assert.ok(e instanceof BadInputError, String(e));
+        assert.match(e.message, /InfluxDB refused the points/);
+        return true;
+      },
+    );
 
     const missing = new TestBucket();
     const nowhere = missing.store();

@@ -74,7 +74,10 @@ export class TestBucket {
 }
 
 /** Counts the requests this process sends to InfluxDB's /query while `fn` runs. */
-export async function countQueries<T>(influxUrl: string, fn: () => Promise<T>): Promise<{ result: T; queries: number }> {
+export async function countQueries<T>(
+  influxUrl: string,
+  fn: () => Promise<T>,
+): Promise<{ result: T; queries: number }> {
   const original = globalThis.fetch;
   let queries = 0;
   globalThis.fetch = (input, init) => {
@@ -89,7 +92,11 @@ export async function countQueries<T>(influxUrl: string, fn: () => Promise<T>): 
   }
 }
 
-export function catalogEntry(project: string, objectId: number, otherData: Record<string, unknown> | null): CatalogEntry {
+export function catalogEntry(
+  project: string,
+  objectId: number,
+  otherData: Record<string, unknown> | null,
+): CatalogEntry {
   const now = new Date();
   return {
     project,
