@@ -274,6 +274,34 @@ describe('json-to-influx against InfluxDB, read back through GraphQL', () => {
       [3600, 3600, 2801],
     );
   });
+
+  it('runs as the built-in timeseries pipeline of an uploaded JSON file', async () => {
+    const automatic = await createProject(gateway, { pipelineOnUpload: true });
+    const { body } = await uploadFile(
+      gateway,
+      { project: automatic, metadata: { otherData: { template: CLIMATE } } },
+      { name: 'auto.json', type: 'application/json', content: Buffer.from(JSON.stringify(readings(10))) },
+    );
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    const objectId = body.data!.uploadFile.object.objectId;
+    const deadline = Date.now() + 30_000;
+    let status = 'QUEUED';
+    while (!['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(status)) {
+      assert.ok(Date.now() < deadline, `run still ${status}`);
+      await new Promise((r) => setTimeout(r, 50));
+      const [run] = await gateway.services.catalog.runsOfEntries(automatic, [objectId]);
+      status = run?.status ?? 'QUEUED';
+    }
+    assert.equal(status, 'SUCCEEDED');
+    const read = await series({ project: automatic });
+    assert.deepEqual(
+      read.body.data?.timeSeries.map((s) => [s.source?.objectId, s.source?.run?.status, s.points.length]),
+      [
+        [objectId, 'SUCCEEDED', 5],
+        [objectId, 'SUCCEEDED', 5],
+      ],
+    );
+  });
 });
 
 describe('time series without InfluxDB', () => {
