@@ -6,6 +6,7 @@ import {
   type InfluxTimeSeriesStore,
 } from '../../src/datasources/influx/timeseries.store.js';
 import { BadInputError, LakegateError } from '../../src/errors/errors.js';
+import { writePointsDirect } from '../../bench/influx-direct.js';
 import { countQueries, TestBucket } from '../helpers/influx.js';
 import { uniqueName } from '../helpers/stack.js';
 
@@ -207,5 +208,12 @@ describe('TimeSeriesStore on InfluxDB', () => {
         return true;
       });
     }
+  });
+
+  it('has a direct-write baseline that writes every point with the driver, batch by batch', async () => {
+    await writePointsDirect(bucket.connection.client, bucket.org, bucket.name, 'direct', 2500, 1000);
+    const rows = await bucket.rows('direct');
+    assert.equal(rows.length, 2500);
+    assert.deepEqual(rows.at(-1)?.['_value'], 2499);
   });
 });

@@ -2,8 +2,9 @@ import { HttpError, InfluxDB, Point, setLogger } from '@influxdata/influxdb-clie
 import { BadInputError } from '../../errors/errors.js';
 import { guard } from '../guard.js';
 import { type InfluxConnection } from './influx.connection.js';
-import { type Aggregate, identifier, interval, LINEAGE_TAGS, Params } from './influxql.js';
+import { type Aggregate, Params } from './influxql.js';
 import { type RawSeries, selectStream } from './query-stream.js';
+import { selectStatement, splitTags } from './series-query.js';
 
 /** The object and the pipeline run a point comes from; every point carries them as tags. */
 export interface SeriesLineage {
@@ -238,48 +239,4 @@ function refused(error: Error): Error {
     return new BadInputError(`InfluxDB refused the points: ${error.message}`);
   }
   return error;
-}
-
-function selectStatement(q: SeriesQuery): { text: string; params: Params } {
-  const p = new Params();
-  const measurement = identifier(q.measurement, 'measurement');
-  if (q.every !== null && q.aggregate === null) {
-    throw new BadInputError('every needs an aggregate', { argument: 'aggregate' });
-  }
-  if (q.groupBy !== null && q.aggregate === null) {
-    throw new BadInputError('groupBy needs an aggregate', { argument: 'groupBy' });
-  }
-  if (!(q.from.getTime() < q.to.getTime())) {
-    throw new BadInputError('from must be before to', { argument: 'to' });
-  }
-  const where = [
-    `"project" = ${p.add(q.project)}`,
-    `time >= ${p.add(q.from.toISOString())}`,
-    `time < ${p.add(q.to.toISOString())}`,
-    ...q.tags.map((t) => `${identifier(t.name, 'tags.name')} = ${p.add(t.value)}`),
-  ];
-  const group: string[] = [];
-  if (q.every !== null) group.push(`time(${interval(q.every)})`);
-  if (q.groupBy === null) group.push('*');
-  else group.push(...q.groupBy.map((t) => identifier(t, 'groupBy')));
-  const select = q.aggregate ? `${q.aggregate.toLowerCase()}(*)` : '*';
-  const text =
-    `SELECT ${select} FROM ${measurement} WHERE ${where.join(' AND ')}` +
-    (group.length > 0 ? ` GROUP BY ${group.join(', ')}` : '') +
-    (q.every !== null ? ' fill(none)' : '');
-  return { text, params: p };
-}
-
-function splitTags(
-  project: string,
-  all: Record<string, string> = {},
-): { tags: Record<string, string>; source: SeriesLineage | null } {
-  const tags: Record<string, string> = {};
-  for (const [name, value] of Object.entries(all)) {
-    if (value !== '' && !(LINEAGE_TAGS as readonly string[]).includes(name)) tags[name] = value;
-  }
-  const objectId = Number(all['object_id']);
-  const runId = all['run_id'];
-  const source = runId && Number.isSafeInteger(objectId) ? { project, objectId, runId } : null;
-  return { tags, source };
 }
