@@ -78,6 +78,8 @@ const env = z.object({
   INFLUX_URL: url(['http', 'https']).optional(),
   INFLUX_TOKEN: z.string().optional(),
   INFLUX_ORG: z.string().optional(),
+  INFLUX_BUCKET: z.string().min(1).default('lakegate'),
+  INFLUX_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5000),
   NEO4J_URL: url(['bolt', 'bolt+s', 'neo4j', 'neo4j+s']).optional(),
   CASSANDRA_URL: url(['cassandra']).optional(),
   CASSANDRA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(99).default(1),
@@ -132,6 +134,13 @@ export interface Config {
     readonly concurrency: number;
     /** How long a running run stays claimed without its runner renewing the claim. */
     readonly leaseMs: number;
+  };
+  /** Where and how the json-to-influx step writes and timeSeries reads. */
+  readonly timeseries: {
+    /** The bucket (on InfluxDB 1.x, the database). */
+    readonly bucket: string;
+    /** Points per write request. */
+    readonly batchSize: number;
   };
   readonly stores: {
     readonly s3?: string;
@@ -208,6 +217,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.PIPELINE_CONCURRENCY,
       leaseMs: e.PIPELINE_LEASE_MS,
     },
+    timeseries: { bucket: e.INFLUX_BUCKET, batchSize: e.INFLUX_BATCH_SIZE },
     stores: {
       s3: e.S3_URL,
       mongodb: e.MONGODB_URL,

@@ -4,6 +4,8 @@ import { createGraphLoaders, type GraphLoaders } from './graph.loaders.js';
 import { createPipelineLoaders, type PipelineLoaders } from './pipeline.loaders.js';
 import { createDerivedTablesLoader, type DerivedTablesLoader } from './cassandra.loaders.js';
 import { type Services } from './services.js';
+import { type SeriesSummary } from '../datasources/influx/timeseries.store.js';
+import { createSeriesLoader } from './timeseries.loaders.js';
 
 export interface EntryRef {
   project: string;
@@ -15,6 +17,8 @@ export interface Loaders extends PipelineLoaders {
   project: DataLoader<string, ProjectRecord | null>;
   graph: GraphLoaders;
   derivedTables: DerivedTablesLoader;
+  /** Time series summaries of an object (InfluxDB). */
+  seriesOfObject: DataLoader<EntryRef, SeriesSummary[], string>;
 }
 
 /** Per request (per event for subscriptions): batches every store read of one tick into one query per project. */
@@ -40,5 +44,6 @@ export function createLoaders(services: Services): Loaders {
     project: new DataLoader((names) => catalog.projects(names)),
     graph: createGraphLoaders(services.graph),
     derivedTables: createDerivedTablesLoader(services.tables),
+    seriesOfObject: createSeriesLoader(services.timeseries),
   };
 }

@@ -9,6 +9,7 @@ import { MongoCatalog } from '../datasources/catalog/mongo.catalog.js';
 import { MongoConnection } from '../datasources/catalog/mongo.connection.js';
 import { checkSources, type SourceStatus } from '../datasources/health.js';
 import { type GraphStore, Neo4jGraphStore } from '../datasources/neo4j/graph.store.js';
+import { InfluxTimeSeriesStore, type TimeSeriesStore } from '../datasources/influx/timeseries.store.js';
 import { FsRawStore } from '../datasources/rawstore/fs.raw-store.js';
 import { type RawStore } from '../datasources/rawstore/raw-store.js';
 import { S3Connection } from '../datasources/rawstore/s3.connection.js';
@@ -41,6 +42,8 @@ export interface Services {
   pubSub: PubSub;
   raw: RawStore;
   catalog: Catalog & EventLog & RunStore;
+  /** Time series (InfluxDB); null without INFLUX_URL. */
+  timeseries: TimeSeriesStore | null;
   pipelines: PipelineRuns;
   /** Images and the things they contain (Neo4j); null without NEO4J_URL. */
   graph: GraphStore | null;
@@ -104,6 +107,13 @@ export function createServices(config: Config, logger: Logger): Services {
         writeTimeoutMs: config.sourceWriteTimeoutMs,
       })
     : null;
+  const timeseries = sources.timeseries
+    ? new InfluxTimeSeriesStore(sources.timeseries, {
+        ...config.timeseries,
+        readTimeoutMs: config.sourceTimeoutMs,
+        writeTimeoutMs: config.sourceWriteTimeoutMs,
+      })
+    : null;
   const tables = sources.tables
     ? new CassandraTableStore(sources.tables, {
         replicationFactor: config.cassandra.replicationFactor,
@@ -116,6 +126,8 @@ export function createServices(config: Config, logger: Logger): Services {
     raw,
     feed,
     steps: builtInSteps({
+      pubSub,
+      timeseries,
       graph,
       tables,
       airflow: sources.airflow ?? null,
@@ -161,6 +173,7 @@ export function createServices(config: Config, logger: Logger): Services {
     catalog,
     graph,
     airflow: sources.airflow ?? null,
+    timeseries,
     feed,
     pipelines,
     projects,

@@ -17,6 +17,7 @@ import {
 import { ProjectResolver } from '../resolvers/project.resolver.js';
 import { SourcesResolver } from '../resolvers/sources.resolver.js';
 import { DerivedTablesResolver, TableResolver } from '../resolvers/table.resolver.js';
+import { DerivedSeriesResolver, TimeSeriesResolver } from '../resolvers/timeseries.resolver.js';
 import { UploadResolver } from '../resolvers/upload.resolver.js';
 
 export const resolvers = [
@@ -34,6 +35,8 @@ export const resolvers = [
   DerivedImagesResolver,
   TableResolver,
   DerivedTablesResolver,
+  TimeSeriesResolver,
+  DerivedSeriesResolver,
 ] as const;
 
 export function buildLakegateSchema(pubSub: PubSub): Promise<GraphQLSchema> {

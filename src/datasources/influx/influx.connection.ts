@@ -15,7 +15,7 @@ export class InfluxConnection implements StoreConnection {
   readonly client: InfluxDB;
 
   constructor(
-    private readonly settings: InfluxSettings,
+    readonly settings: InfluxSettings,
     private readonly timeoutMs: number,
   ) {
     this.endpoint = publicEndpoint(settings.url);
