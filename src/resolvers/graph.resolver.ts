@@ -82,7 +82,11 @@ export class ThingResolver {
 
 @Resolver(() => DerivedData)
 export class DerivedImagesResolver {
-  @FieldResolver(() => [Image], { description: 'The image node written from this object: none or one.' })
+  @FieldResolver(() => [Image], {
+    nullable: true,
+    description:
+      'The image node written from this object: none or one. Null, with an error, when the store is down: the rest of the answer still arrives.',
+  })
   async images(@Root() derived: DerivedData, @Ctx() ctx: Context): Promise<GraphImage[]> {
     const image = await ctx.loaders.graph.image.load({
       project: derived.project,

@@ -40,7 +40,11 @@ export class TableResolver {
 
 @Resolver(() => DerivedData)
 export class DerivedTablesResolver {
-  @FieldResolver(() => [DerivedTable], { description: 'The Cassandra tables this object fed, by name.' })
+  @FieldResolver(() => [DerivedTable], {
+    nullable: true,
+    description:
+      'The Cassandra tables this object fed, by name. Null, with an error, when the store is down: the rest of the answer still arrives.',
+  })
   async tables(@Root() derived: DerivedData, @Ctx() ctx: Context): Promise<DerivedTable[]> {
     const records = await ctx.loaders.derivedTables.load({
       project: derived.project,

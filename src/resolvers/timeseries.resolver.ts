@@ -96,8 +96,9 @@ export class TimeSeriesResolver {
 @Resolver(() => DerivedData)
 export class DerivedSeriesResolver {
   @FieldResolver(() => [SeriesSummary], {
+    nullable: true,
     description:
-      'Its time series: one entry per measurement and run, with the number of points and their time range.',
+      'Its time series: one entry per measurement and run, with the number of points and their time range. Null, with an error, when the store is down: the rest of the answer still arrives.',
   })
   series(@Root() derived: DerivedData, @Ctx() ctx: Context): Promise<StoredSummary[]> {
     return ctx.loaders.seriesOfObject.load({ project: derived.project, objectId: derived.objectId });

@@ -183,7 +183,7 @@ export type DerivedTablesQueryVariables = Exact<{
 }>;
 
 
-export type DerivedTablesQuery = { objects: { nodes: Array<{ objectId: number, derived: { tables: Array<{ name: string, rowCount: number, source: { project: string, objectId: number, runId: string } }> } }> } };
+export type DerivedTablesQuery = { objects: { nodes: Array<{ objectId: number, derived: { tables: Array<{ name: string, rowCount: number, source: { project: string, objectId: number, runId: string } }> | null } }> } };
 
 export type TimeSeriesQueryVariables = Exact<{
   project: string;
@@ -212,7 +212,7 @@ export type DerivedSeriesQueryVariables = Exact<{
 }>;
 
 
-export type DerivedSeriesQuery = { objects: { nodes: Array<{ objectId: number, derived: { series: Array<{ measurement: string, pointCount: number, from: string, to: string, source: { objectId: number, runId: string } }> } }> } };
+export type DerivedSeriesQuery = { objects: { nodes: Array<{ objectId: number, derived: { series: Array<{ measurement: string, pointCount: number, from: string, to: string, source: { objectId: number, runId: string } }> | null } }> } };
 
 export type ObjectFieldsFragment = { objectId: number, project: string, uploadId: string, owner: string, contentType: string, originalName: string, application: string | null, size: number | null, sha256: string | null, status: ObjectStatus, otherData: unknown, createdAt: string, lastModified: string, duplicateOf: { objectId: number } | null, successfulOperations: Array<{ operation: string, runId: string | null, message: string | null }>, failedOperations: Array<{ operation: string, message: string | null }>, metrics: { bytes: number, durationMs: number, bytesPerSecond: number } | null };
 
@@ -324,7 +324,7 @@ export type GraphDerivedPageQueryVariables = Exact<{
 }>;
 
 
-export type GraphDerivedPageQuery = { objects: { nodes: Array<{ objectId: number, derived: { objectId: number, images: Array<{ objectId: number, things: Array<{ name: string, role: ThingRole }>, similarImages: Array<{ objectId: number, score: number, image: { objectId: number, source: { runId: string }, similarImages: Array<{ objectId: number }> } | null }> }> } }> } };
+export type GraphDerivedPageQuery = { objects: { nodes: Array<{ objectId: number, derived: { objectId: number, images: Array<{ objectId: number, things: Array<{ name: string, role: ThingRole }>, similarImages: Array<{ objectId: number, score: number, image: { objectId: number, source: { runId: string }, similarImages: Array<{ objectId: number }> } | null }> }> | null } }> } };
 
 export type TriggerPipelineMutationVariables = Exact<{
   project: string;
