@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import cassandra from 'cassandra-driver';
+import { InfluxDB } from '@influxdata/influxdb-client';
 import neo4j from 'neo4j-driver';
 import { cassandraClientOptions } from '../src/datasources/cassandra/cassandra.connection.js';
 import { keyspaceFor } from '../src/datasources/cassandra/cql-names.js';
@@ -12,10 +13,12 @@ import { type ProjectRecord } from '../src/datasources/catalog/catalog.js';
 import { createLogger } from '../src/logger.js';
 import { PNG } from '../test/helpers/graph.js';
 import { stackUrl } from '../test/helpers/stack.js';
+import { writePointsDirect } from './influx-direct.js';
 import { ratio, timed } from './lib.js';
 
 const IMAGES = 10_000;
 const ROWS = 100_000;
+const POINTS = 100_000;
 const THING_NAMES = 200;
 const THINGS_PER_IMAGE = 5;
 
@@ -181,11 +184,47 @@ async function rowsBenchmark(
   }
 }
 
+/** 100,000 points as one JSON object through json-to-influx, and the same points with the driver. */
+async function pointsBenchmark(
+  services: Services,
+  project: ProjectRecord,
+): Promise<{ direct: number; piped: number }> {
+  const start = Date.UTC(2024, 0, 1);
+  const records = Array.from({ length: POINTS }, (_, i) => ({ at: start + i * 1000, v: i }));
+  const template = { measurement: 'bench', timeField: 'at', timeFormat: 'ms', fields: ['v'] };
+  const content = Buffer.from(JSON.stringify(records));
+  const piped = await oneObjectRun(
+    services,
+    project,
+    { name: 'points.json', type: 'application/json', content, otherData: { template } },
+    'timeseries',
+  );
+  const client = new InfluxDB({
+    url: stackUrl('INFLUX_URL'),
+    token: stackUrl('INFLUX_TOKEN'),
+    timeout: 30_000,
+  });
+  const direct = await timed(() =>
+    writePointsDirect(
+      client,
+      stackUrl('INFLUX_ORG'),
+      'lakegate',
+      `bench_direct_${project.name}`,
+      POINTS,
+      5000,
+    ),
+  );
+  return { direct: direct.seconds, piped };
+}
+
 export async function pipelineBenchmarks(): Promise<string[]> {
   const config = loadConfig({
     DATA_DIR: await mkdtemp(join(tmpdir(), 'bench-pipelines-')),
     NEO4J_URL: stackUrl('NEO4J_URL'),
     CASSANDRA_URL: stackUrl('CASSANDRA_URL'),
+    INFLUX_URL: stackUrl('INFLUX_URL'),
+    INFLUX_TOKEN: stackUrl('INFLUX_TOKEN'),
+    INFLUX_ORG: stackUrl('INFLUX_ORG'),
     PIPELINE_CONCURRENCY: process.env['PIPELINE_CONCURRENCY'] ?? '16',
   });
   const services = createServices(config, createLogger('silent'));
@@ -193,12 +232,17 @@ export async function pipelineBenchmarks(): Promise<string[]> {
   const suffix = Date.now().toString(36);
   try {
     const project = await services.projects.create(`bench-img-${suffix}`, {});
+    const points = await pointsBenchmark(
+      services,
+      await services.projects.create(`bench-points-${suffix}`, {}),
+    );
     const tables = await rowsBenchmark(services, await services.projects.create(`bench-rows-${suffix}`, {}));
     const direct = await directImages(`bench-direct-${suffix}`);
     const piped = await pipelineImages(services, project);
     return [
       `| Pipeline ingestion (embedded catalog, PIPELINE_CONCURRENCY=${config.pipelines.concurrency}) | direct driver, s | pipeline, s | ratio |`,
       '| --- | --- | --- | --- |',
+      `| ${POINTS} JSON records to InfluxDB points (one object, one run) | ${points.direct.toFixed(2)} | ${points.piped.toFixed(2)} | ${ratio(points.direct, points.piped)} |`,
       `| ${ROWS} CSV rows to Cassandra (one object, one run) | ${tables.direct.toFixed(2)} | ${tables.piped.toFixed(2)} | ${ratio(tables.direct, tables.piped)} |`,
       `| ${IMAGES} annotated images to Neo4j (a run per image, ${THINGS_PER_IMAGE} things each) | ${direct.toFixed(2)} | ${piped.seconds.toFixed(2)} | ${ratio(direct, piped.seconds)} |`,
     ];
