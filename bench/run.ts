@@ -1,11 +1,13 @@
 // Runs the benchmarks against the test stack and prints their figures as Markdown for docs/BENCHMARKS.md.
 import { cpus, totalmem } from 'node:os';
+import { nestedQueryBenchmarks } from './nested.js';
 import { pipelineBenchmarks } from './pipelines.js';
 import { uploadBenchmarks } from './uploads.js';
 
 const suites: Record<string, () => Promise<string[]>> = {
   uploads: uploadBenchmarks,
   pipelines: pipelineBenchmarks,
+  nested: nestedQueryBenchmarks,
 };
 
 const only = process.argv.slice(2);

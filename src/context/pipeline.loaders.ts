@@ -9,8 +9,9 @@ export interface PipelineLoaders {
 }
 
 export function createPipelineLoaders(runs: RunStore): PipelineLoaders {
+  const run = new DataLoader<string, RunRecord | null>((ids) => runs.runs(ids));
   return {
-    run: new DataLoader((ids) => runs.runs(ids)),
+    run,
     runsOfEntry: new DataLoader(
       async (refs) => {
         const byProject = new Map<string, number[]>();
@@ -18,6 +19,8 @@ export function createPipelineLoaders(runs: RunStore): PipelineLoaders {
         const found = (
           await Promise.all([...byProject].map(([project, ids]) => runs.runsOfEntries(project, ids)))
         ).flat();
+        // Lineage fields ask for runs by id a level later: they are known now.
+        for (const r of found) run.prime(r.runId, r);
         return refs.map((r) =>
           found.filter((run) => run.project === r.project && run.objectId === r.objectId),
         );

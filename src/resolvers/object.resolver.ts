@@ -48,9 +48,13 @@ export class DataObjectResolver {
   ): Promise<DataObjectConnection> {
     if (first < 1 || first > MAX_PAGE)
       throw new BadInputError(`first must be 1 to ${MAX_PAGE}`, { argument: 'first' });
-    if (!(await ctx.loaders.project.load(project))) throw new NotFoundError(`no project ${project}`);
     const before = after == null ? undefined : decodeCursor(after);
-    const found = await ctx.services.catalog.findEntries(project, toEntryFilter(filter), first + 1, before);
+    // Both at once: a project that does not exist has no entries either, so the answer is the same.
+    const [known, found] = await Promise.all([
+      ctx.loaders.project.load(project),
+      ctx.services.catalog.findEntries(project, toEntryFilter(filter), first + 1, before),
+    ]);
+    if (!known) throw new NotFoundError(`no project ${project}`);
     const page = found.slice(0, first);
     for (const e of page) ctx.loaders.entry.prime({ project, objectId: e.objectId }, e);
     const edges = page.map((node) => ({ cursor: encodeCursor(node.objectId), node }));

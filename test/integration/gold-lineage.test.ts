@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type cassandra from 'cassandra-driver';
-import { type MongoConnection } from '../../src/datasources/catalog/mongo.connection.js';
 import { LakePointsDocument, LakeRowsDocument, LakeViewDocument } from '../generated/graphql.js';
 import { freshMongoUrl } from '../helpers/backends.js';
 import { tapEvents } from '../helpers/events.js';
@@ -9,6 +7,7 @@ import { graphql, startTestGateway, type TestGateway, wsClient } from '../helper
 import { PNG } from '../helpers/graph.js';
 import { createProject, uploadFile } from '../helpers/lake.js';
 import { PrivateInflux } from '../helpers/private-influx.js';
+import { roundTrips } from '../helpers/round-trips.js';
 import { stackUrl } from '../helpers/stack.js';
 
 const readings = Array.from({ length: 30 }, (_, i) => ({
@@ -21,39 +20,6 @@ const csv = 'station,temp\ns1,12.5\ns2,13.0\ns3,11.2\n';
 const annotated = (main: string[], secondary: string[]) => ({
   imageContent: { mainObjects: main, secondaryObjects: secondary },
 });
-
-/** Counts round trips to each store while a query runs. */
-async function roundTrips(gateway: TestGateway, influxUrl: string, query: () => Promise<unknown>) {
-  const counts = { catalog: 0, timeseries: 0, graph: 0, tables: 0 };
-  const mongo = (gateway.services.sources.catalog as MongoConnection).client;
-  const onCommand = () => counts.catalog++;
-  const realFetch = globalThis.fetch;
-  globalThis.fetch = (input, init) => {
-    if (String(input instanceof Request ? input.url : input).startsWith(`${influxUrl}/query`))
-      counts.timeseries++;
-    return realFetch(input, init);
-  };
-  const graph = gateway.services.graph as unknown as { queries: number };
-  const graphBefore = graph.queries;
-  const client = gateway.services.sources.tables!.client as unknown as {
-    options: { requestTracker: cassandra.tracker.RequestTracker | null };
-  };
-  client.options.requestTracker = {
-    onSuccess: () => counts.tables++,
-    onError: () => counts.tables++,
-    shutdown: () => {},
-  } as cassandra.tracker.RequestTracker;
-  mongo.on('commandStarted', onCommand);
-  try {
-    await query();
-  } finally {
-    mongo.off('commandStarted', onCommand);
-    globalThis.fetch = realFetch;
-    client.options.requestTracker = null;
-  }
-  counts.graph = graph.queries - graphBefore;
-  return counts;
-}
 
 describe('one query over the whole lake, every gold record traced to its run', () => {
   const influx = new PrivateInflux();
@@ -168,9 +134,9 @@ describe('one query over the whole lake, every gold record traced to its run', (
     );
     assert.equal(imageA!.source.runId, runOf('a.png').runId);
 
-    // One round trip per store and nesting level: objects + runs + lineage (object, run) in the catalog;
+    // One round trip per store and nesting level: project and objects, then runs (lineage reuses them);
     // one request each for series, images, their similar images, and tables.
-    assert.deepEqual(trips, { catalog: 4, timeseries: 1, graph: 2, tables: 1 });
+    assert.deepEqual(trips, { catalog: 3, timeseries: 1, graph: 2, tables: 1 });
 
     const points = await graphql(gateway, LakePointsDocument, {
       project,
