@@ -90,7 +90,6 @@ describe('catalog round trips of a nested page', () => {
     } finally {
       connection.client.off('commandStarted', listener);
     }
-    // the project check, the page, then one batch per nesting level
     // The project check and the page go out together, then one query per nesting level.
     assert.deepEqual(finds.slice(0, 2).sort(), ['entries', 'projects']);
     assert.deepEqual(finds.slice(2), ['entries', 'entries']);
