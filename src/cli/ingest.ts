@@ -6,7 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { extensionOf } from '../ingestion/names.js';
-import { contentTypeOf } from './content-types.js';
+import { contentTypeOf } from '../ingestion/content-types.js';
 import { formatBytes, ProgressBoard } from './progress.js';
 
 export interface IngestOptions {

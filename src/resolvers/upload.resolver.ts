@@ -7,6 +7,7 @@ import { pickIdempotencyKey } from '../ingestion/idempotency.js';
 import { type PresignedUpload as Presigned } from '../ingestion/presigned-upload.js';
 import { type UploadOutcome } from '../ingestion/stream-upload.js';
 import { DataObject } from '../schema/data-object.type.js';
+import { effectiveContentType } from '../ingestion/content-types.js';
 import { type PipelineRuns } from '../pipelines/runs.js';
 import { Upload } from '../schema/scalars.js';
 import {
@@ -72,7 +73,7 @@ export class UploadResolver {
     const outcome = await ctx.services.streamUploads.upload(project, {
       body: upload.createReadStream(),
       fileName: upload.filename,
-      contentType: metadata?.contentType ?? upload.mimetype,
+      contentType: metadata?.contentType ?? effectiveContentType(upload.mimetype, upload.filename),
       declaredSize: metadata?.size ?? null,
       idempotencyKey: key,
       ...fields,

@@ -113,6 +113,21 @@ describe('GraphQL multipart requests', () => {
     assert.equal((await gateway.services.catalog.findEntries(project, {}, 10)).length, 0);
   });
 
+  it('catalogs the type the extension says when the client sends application/octet-stream, as curl does', async () => {
+    const sent = (name: string, type: string) =>
+      uploadFile(gateway, { project }, { name, type, content: Buffer.from(`${name}\n`) });
+    const types = [];
+    for (const [name, type] of [
+      ['a.csv', 'application/octet-stream'],
+      ['b.json', 'application/octet-stream'],
+      ['c.bin', 'application/octet-stream'],
+      ['d.csv', 'text/plain'],
+    ]) {
+      types.push((await sent(name!, type!)).body.data?.uploadFile.object.contentType);
+    }
+    assert.deepEqual(types, ['text/csv', 'application/json', 'application/octet-stream', 'text/plain']);
+  });
+
   it('still takes a well-formed upload after all of that', async () => {
     const content = Buffer.from('x,y\n3,4\n');
     const { body } = await uploadFile(gateway, { project }, { name: 'ok.csv', type: 'text/csv', content });

@@ -1,3 +1,5 @@
+import { extensionOf } from './names.js';
+
 /** Content types of common data-lake files, by extension; anything else is application/octet-stream. */
 const TYPES: Record<string, string> = {
   csv: 'text/csv',
@@ -29,4 +31,13 @@ const TYPES: Record<string, string> = {
 
 export function contentTypeOf(extension: string): string {
   return TYPES[extension] ?? 'application/octet-stream';
+}
+
+/**
+ * The content type to catalog: the one the client declared, unless it declared nothing useful (curl and
+ * many HTTP clients send application/octet-stream for any file), then the one its extension says.
+ */
+export function effectiveContentType(declared: string | undefined, fileName: string): string {
+  if (declared && declared !== 'application/octet-stream') return declared;
+  return contentTypeOf(extensionOf(fileName));
 }
