@@ -80,6 +80,7 @@ const env = z.object({
   INFLUX_ORG: z.string().optional(),
   INFLUX_BUCKET: z.string().min(1).default('lakegate'),
   INFLUX_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5000),
+  INFLUX_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   NEO4J_URL: url(['bolt', 'bolt+s', 'neo4j', 'neo4j+s']).optional(),
   CASSANDRA_URL: url(['cassandra']).optional(),
   CASSANDRA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(99).default(1),
@@ -141,6 +142,8 @@ export interface Config {
     readonly bucket: string;
     /** Points per write request. */
     readonly batchSize: number;
+    /** Write requests in flight at once: a pipeline batch is this many requests. */
+    readonly writeConcurrency: number;
   };
   readonly stores: {
     readonly s3?: string;
@@ -217,7 +220,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.PIPELINE_CONCURRENCY,
       leaseMs: e.PIPELINE_LEASE_MS,
     },
-    timeseries: { bucket: e.INFLUX_BUCKET, batchSize: e.INFLUX_BATCH_SIZE },
+    timeseries: {
+      bucket: e.INFLUX_BUCKET,
+      batchSize: e.INFLUX_BATCH_SIZE,
+      writeConcurrency: e.INFLUX_WRITE_CONCURRENCY,
+    },
     stores: {
       s3: e.S3_URL,
       mongodb: e.MONGODB_URL,

@@ -3,6 +3,7 @@ import { type Airflow } from '../datasources/airflow/airflow.client.js';
 import { type TableStore } from '../datasources/cassandra/table.store.js';
 import { type TimeSeriesStore } from '../datasources/influx/timeseries.store.js';
 import { type GraphStore } from '../datasources/neo4j/graph.store.js';
+import { MemoryBudget } from './memory-budget.js';
 import { type Step } from './step.js';
 import { AirflowStep } from './steps/airflow.js';
 import { CsvToCassandraStep } from './steps/csv-to-cassandra.js';
@@ -25,9 +26,11 @@ export interface StepDependencies {
 /** The built-in steps by name. A step whose store is not configured is absent: its runs fail with SOURCE_NOT_CONFIGURED. */
 export function builtInSteps(deps: StepDependencies): Map<string, Step> {
   const steps: Step[] = [];
-  if (deps.timeseries && deps.pubSub) steps.push(new JsonToInfluxStep(deps.timeseries, deps.pubSub));
+  // one budget for every step: what the runs of this process hold in memory at once
+  const memory = new MemoryBudget();
+  if (deps.timeseries && deps.pubSub) steps.push(new JsonToInfluxStep(deps.timeseries, deps.pubSub, memory));
   if (deps.graph) steps.push(new ImageToNeo4jStep(deps.graph));
   if (deps.airflow) steps.push(new AirflowStep(deps.airflow, deps.airflowPollMs));
-  if (deps.tables) steps.push(new CsvToCassandraStep(deps.tables));
+  if (deps.tables) steps.push(new CsvToCassandraStep(deps.tables, undefined, memory));
   return new Map(steps.map((s) => [s.name, s]));
 }

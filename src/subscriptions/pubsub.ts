@@ -1,12 +1,16 @@
-import { type PubSub } from 'type-graphql';
 import { Channel } from './channel.js';
+import { type WatchablePubSub } from './watched-publish.js';
 
 /** In-process PubSub: topics are strings, every subscriber of a topic gets each published payload. */
-export class InMemoryPubSub implements PubSub {
+export class InMemoryPubSub implements WatchablePubSub {
   private readonly topics = new Map<string, Set<Channel<unknown>>>();
 
   publish(topic: string, payload: unknown): void {
     for (const channel of this.topics.get(topic) ?? []) channel.push(payload);
+  }
+
+  watched(topic: string): boolean {
+    return this.topics.has(topic);
   }
 
   subscribe(topic: string): AsyncIterableIterator<unknown> {

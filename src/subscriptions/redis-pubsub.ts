@@ -1,13 +1,13 @@
 import { type Redis } from 'ioredis';
-import { type PubSub } from 'type-graphql';
 import { type Logger } from '../logger.js';
 import { Channel } from './channel.js';
+import { type WatchablePubSub } from './watched-publish.js';
 
 /**
  * PubSub across gateway instances: payloads go through Redis as JSON (dates become strings), and each
  * instance holds one Redis subscription per topic however many local subscribers it has.
  */
-export class RedisPubSub implements PubSub {
+export class RedisPubSub implements WatchablePubSub {
   private readonly topics = new Map<string, Set<Channel<unknown>>>();
   private readonly subscribed = new Map<string, Promise<unknown>>();
 
@@ -29,6 +29,16 @@ export class RedisPubSub implements PubSub {
     this.publisher
       .publish(this.prefix + topic, JSON.stringify(payload))
       .catch((error: unknown) => this.logger.warn({ err: error, topic }, 'event not published to Redis'));
+  }
+
+  /** Whether any gateway's subscriber connection listens to the topic; when Redis cannot tell, yes. */
+  async watched(topic: string): Promise<boolean> {
+    try {
+      const [, count] = await this.publisher.pubsub('NUMSUB', this.prefix + topic);
+      return Number(count) > 0;
+    } catch {
+      return true;
+    }
   }
 
   /** The iterator's `ready` settles once Redis confirms the subscription: from then on nothing is missed. */

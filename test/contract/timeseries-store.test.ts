@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   type SeriesPoint,
   type SeriesQuery,
-  type InfluxTimeSeriesStore,
+  InfluxTimeSeriesStore,
 } from '../../src/datasources/influx/timeseries.store.js';
 import { BadInputError, LakegateError } from '../../src/errors/errors.js';
 import { writePointsDirect } from '../../bench/influx-direct.js';
@@ -61,6 +61,42 @@ describe('TimeSeriesStore on InfluxDB', () => {
       [
         ['humidity', 100, 'b'],
         ['temp', 0, 'b'],
+      ],
+    );
+  });
+
+  it('writes with several requests in flight, escaping what line protocol needs escaped', async () => {
+    const parallel = new InfluxTimeSeriesStore(bucket.connection, {
+      bucket: bucket.name,
+      batchSize: 4,
+      writeConcurrency: 3,
+      readTimeoutMs: 10_000,
+      writeTimeoutMs: 30_000,
+    });
+    assert.equal(parallel.batchSize, 12, 'a write call is three requests of four points');
+    const odd = 'a b,c=d\\e "f"';
+    const points: SeriesPoint[] = Array.from({ length: 30 }, (_, i) => ({
+      measurement: 'odd names, here',
+      time: ns(T0 + i * MINUTE),
+      tags: { 'room key': i % 2 ? odd : 'plain', project: 'not-the-lineage', empty: '' },
+      fields: { 'field=1': i + 0.5, z: -i },
+    }));
+    assert.equal(await parallel.write({ project, objectId: 7, runId: 'run 7, odd' }, points), 30);
+    const rows = await bucket.rows('odd names, here');
+    assert.equal(rows.length, 60);
+    assert.ok(
+      rows.every((r) => r['project'] === project && r['object_id'] === '7' && r['run_id'] === 'run 7, odd'),
+    );
+    assert.ok(
+      rows.every((r) => !('empty' in r)),
+      'an empty tag value is left out',
+    );
+    const second = rows.filter((r) => r['_time'] === '2024-01-01T00:01:00Z');
+    assert.deepEqual(
+      second.map((r) => [r['_field'], r['_value'], r['room key']]),
+      [
+        ['field=1', 1.5, odd],
+        ['z', -1, odd],
       ],
     );
   });

@@ -5,6 +5,7 @@ import { type CassandraConnection } from '../../src/datasources/cassandra/cassan
 import { type TableStore } from '../../src/datasources/cassandra/table.store.js';
 import { LakegateError } from '../../src/errors/errors.js';
 import { builtInSteps } from '../../src/pipelines/registry.js';
+import { MemoryBudget } from '../../src/pipelines/memory-budget.js';
 import { CsvToCassandraStep } from '../../src/pipelines/steps/csv-to-cassandra.js';
 import { TableRowsDocument } from '../generated/graphql.js';
 import { graphql, startTestGateway, type TestGateway } from '../helpers/gateway.js';
@@ -102,7 +103,7 @@ describe('csv-to-cassandra', () => {
     const csv = 'Sensor,Temp (C),Note\nA,20.5,"hello, world"\nB,21,\n';
     const { context, result } = run(entry, csv);
     assert.deepEqual(await result, { count: 2, message: '2 rows in table sensor_readings' });
-    assert.equal(context.opens, 2, 'a checking pass, then a writing pass');
+    assert.equal(context.opens, 1, 'read once: the checked rows are kept for writing');
 
     const replication = (
       await client.execute('SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = ?', [
@@ -263,6 +264,55 @@ describe('csv-to-cassandra', () => {
       },
     );
     assert.equal(lineage.rowLength, 0);
+  });
+
+  it('streams an object beyond the memory budget twice: checks every row, then writes', async () => {
+    // objects over 1 KiB are not held: each pass reads the object again
+    const streamed = (entry: ReturnType<typeof storedEntry>, csv: string) => {
+      const context = stepContext(entry, csv, `run-${entry.objectId}`);
+      return { context, result: new CsvToCassandraStep(store, 100, new MemoryBudget(1024)).run(context) };
+    };
+    const bad = streamed(
+      storedEntry(project, 50, 'anything.csv', { table: READINGS }),
+      readingsCsv(1201, { row: 1201, temp: 'warm' }),
+    );
+    await rejectsWith(bad.result, 'BAD_USER_INPUT', /^row 1201, column temp: "warm" is not a valid double$/);
+    assert.equal(bad.context.opens, 1);
+    assert.equal(await count('readings', 50), 0);
+
+    const good = streamed(storedEntry(project, 51, 'anything.csv', { table: READINGS }), readingsCsv(1201));
+    assert.deepEqual(await good.result, { count: 1201, message: '1201 rows in table readings' });
+    assert.equal(good.context.opens, 2, 'a checking pass, then a writing pass');
+    assert.equal(await count('readings', 51), 1201);
+    assert.deepEqual(good.context.messages.slice(-2), [
+      'wrote 1200 of 1201 rows to readings',
+      'wrote 1201 of 1201 rows to readings',
+    ]);
+  });
+
+  it('writes rows of many partitions, quoted fields and CRLF lines as csv-parse reads them', async () => {
+    const many = {
+      name: 'many_parts',
+      columns: { station: 'text', at: 'timestamp', note: 'text' },
+      partitionKey: ['station'],
+      clusteringKey: ['at'],
+    };
+    const lines = ['station,at,note'];
+    for (let i = 0; i < 700; i++) {
+      const at = new Date(Date.UTC(2024, 0, 1, 0, 0, i)).toISOString();
+      lines.push(`s${i % 7},${at},"line ${i}, ""quoted"""`);
+    }
+    const { result } = run(storedEntry(project, 60, 'many.csv', { table: many }), lines.join('\r\n'));
+    assert.equal((await result).count, 700);
+    for (let station = 0; station < 7; station++) {
+      const rs = await client.execute(
+        `SELECT note FROM ${keyspace}.many_parts WHERE station = ?`,
+        [`s${station}`],
+        { prepare: true, fetchSize: 1000 },
+      );
+      assert.equal(rs.rowLength, 100);
+      assert.equal(rs.first().get('note'), `line ${station}, "quoted"`);
+    }
   });
 
   it('refuses malformed CSV and headers that make no column names before writing', async () => {

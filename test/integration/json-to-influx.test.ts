@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type CatalogEntry } from '../../src/datasources/catalog/catalog.js';
 import { BadInputError } from '../../src/errors/errors.js';
+import { MemoryBudget } from '../../src/pipelines/memory-budget.js';
+import { type StepContext } from '../../src/pipelines/step.js';
 import { JsonToInfluxStep } from '../../src/pipelines/steps/json-to-influx.js';
 import {
   TimeSeriesDocument,
@@ -194,6 +196,56 @@ describe('json-to-influx against InfluxDB, read back through GraphQL', () => {
     );
     await assert.rejects(run, /cancelled by the test/);
     assert.equal(await bucket.pointCount('cancelled'), 100);
+  });
+
+  it('streams an object beyond the memory budget: checks every record, then writes', async () => {
+    // objects over 64 bytes are not held: the step reads them twice, a batch at a time
+    const streamed = () =>
+      new JsonToInfluxStep(bucket.store(100), gateway.services.pubSub, new MemoryBudget(64));
+    const template = { ...CLIMATE, measurement: 'streamed' };
+    let opens = 0;
+    const counted = (entry: CatalogEntry, content: string, overrides: Partial<StepContext> = {}) => {
+      const context = stepContext(entry, content, overrides);
+      return { ...context, open: () => (opens++, context.open()) };
+    };
+    const bad = JSON.stringify([...readings(249), { ...readings(1)[0]!, temp: null }]);
+    await assert.rejects(
+      streamed().run(counted(catalogEntry(project, 9400, { template }), bad)),
+      (error: unknown) => {
+        assert.ok(error instanceof BadInputError, String(error));
+        assert.match(
+          error.message,
+          /1 of 250 records do not fit the template: record 249 field temp is not a number/,
+        );
+        return true;
+      },
+    );
+    assert.equal(opens, 1);
+    assert.equal(await bucket.pointCount('streamed'), 0);
+
+    const progress: (number | undefined)[] = [];
+    const entry = catalogEntry(project, 9401, { template });
+    const result = await streamed().run(
+      counted(entry, JSON.stringify(readings(250)), { progress: (_, n) => progress.push(n) }),
+    );
+    assert.equal(result.count, 250);
+    assert.equal(opens, 3, 'a checking pass, then a writing pass');
+    assert.deepEqual(progress, [100, 200, 250]);
+    assert.equal(await bucket.pointCount('streamed'), 250);
+
+    const controller = new AbortController();
+    const cancelled = streamed().run(
+      stepContext(
+        catalogEntry(project, 9402, { template: { ...template, measurement: 'streamed_cancel' } }),
+        JSON.stringify(readings(350)),
+        {
+          signal: controller.signal,
+          progress: () => controller.abort(new Error('cancelled by the test')),
+        },
+      ),
+    );
+    await assert.rejects(cancelled, /cancelled by the test/);
+    assert.equal(await bucket.pointCount('streamed_cancel'), 100);
   });
 
   it('streams each written batch to timeSeriesPoints subscribers', async () => {

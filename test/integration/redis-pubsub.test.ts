@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type Client } from 'graphql-ws';
+import { pino } from 'pino';
+import { RedisConnection } from '../../src/datasources/redis/redis.connection.js';
+import { RedisPubSub } from '../../src/subscriptions/redis-pubsub.js';
+import { publishWhenWatched } from '../../src/subscriptions/watched-publish.js';
 import { freshMongoUrl } from '../helpers/backends.js';
 import { tapEvents } from '../helpers/events.js';
 import { startTestGateway, type TestGateway, wsClient } from '../helpers/gateway.js';
 import { createProject, uploadFile } from '../helpers/lake.js';
-import { stackUrl } from '../helpers/stack.js';
+import { stackUrl, uniqueName } from '../helpers/stack.js';
 
 describe('two gateways sharing Redis', () => {
   let a: TestGateway;
@@ -53,5 +57,36 @@ describe('two gateways sharing Redis', () => {
       ['STARTED', 'STORED', 'VERIFIED', 'CATALOGED'],
     );
     assert.equal(events.at(-1)?.object?.status, 'STORED', 'gateway B reads the entry gateway A wrote');
+  });
+});
+
+describe('RedisPubSub', () => {
+  it('tells whether any gateway watches a topic, so unwatched payloads are never made', async () => {
+    const url = stackUrl('REDIS_URL');
+    const connections = Array.from({ length: 4 }, () => new RedisConnection(url, 5000));
+    const [aOut, aIn, bOut, bIn] = connections.map((c) => c.client);
+    const logger = pino({ level: 'silent' });
+    const a = new RedisPubSub(aOut!, aIn!, logger);
+    const b = new RedisPubSub(bOut!, bIn!, logger);
+    const topic = uniqueName('watched');
+    let made = 0;
+    const make = () => ({ n: ++made });
+    try {
+      assert.equal(await a.watched(topic), false);
+      publishWhenWatched(a, topic, make);
+      const watcher = b.subscribe(topic);
+      await watcher.ready;
+      assert.equal(await a.watched(topic), true, 'a subscriber on the other gateway counts');
+      publishWhenWatched(a, topic, make);
+      assert.deepEqual(await watcher.next(), { value: { n: 1 }, done: false });
+      await watcher.return!();
+      for (let i = 0; i < 50 && (await a.watched(topic)); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await a.watched(topic), false);
+      assert.equal(made, 1, 'made only while watched');
+    } finally {
+      a.close();
+      b.close();
+      await Promise.all(connections.map((c) => c.close()));
+    }
   });
 });

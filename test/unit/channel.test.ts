@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Channel } from '../../src/subscriptions/channel.js';
 import { InMemoryPubSub } from '../../src/subscriptions/pubsub.js';
+import { publishWhenWatched } from '../../src/subscriptions/watched-publish.js';
 
 describe('Channel', () => {
   it('delivers pushed values in order, then ends when closed', async () => {
@@ -42,5 +43,20 @@ describe('InMemoryPubSub', () => {
     assert.deepEqual(await b.next(), { value: 'hello', done: false });
     pubsub.publish('t2', 'other');
     assert.deepEqual(await other.next(), { value: 'other', done: false });
+  });
+
+  it('makes a payload published when watched only while someone subscribes to its topic', async () => {
+    const pubsub = new InMemoryPubSub();
+    let made = 0;
+    const make = () => `payload ${++made}`;
+    publishWhenWatched(pubsub, 't', make);
+    assert.equal(made, 0, 'nobody watches: nothing is made');
+    const watcher = pubsub.subscribe('t');
+    publishWhenWatched(pubsub, 't', make);
+    publishWhenWatched(pubsub, 'other', make);
+    assert.deepEqual(await watcher.next(), { value: 'payload 1', done: false });
+    await watcher.return!();
+    publishWhenWatched(pubsub, 't', make);
+    assert.equal(made, 1);
   });
 });

@@ -1,6 +1,7 @@
 import cassandra from 'cassandra-driver';
 import { BadInputError, NotFoundError } from '../../errors/errors.js';
 import { guard } from '../guard.js';
+import { inParallel } from '../parallel.js';
 import { type CassandraConnection, WRITE_PROFILE } from './cassandra.connection.js';
 import { identifier, keyspaceFor, LINEAGE_TABLE, q } from './cql-names.js';
 import { CellError, type CqlType, isCqlType, parseJsonValue, toJson } from './cql-types.js';
@@ -39,12 +40,13 @@ export interface TableStore {
   /** Creates the project's keyspace and the table when missing; refuses a table that exists with other columns. */
   ensureTable(project: string, table: TableDefinition): Promise<void>;
   /**
-   * Upserts rows of `table` (values in `columns` order, lineage added), `concurrency` at a time: a row with
-   * the primary key of an existing one replaces it, so writing the same rows again changes nothing.
+   * Upserts rows of `table` (values in `columns` order, lineage added): a row with the primary key of an
+   * existing one replaces it, so writing the same rows again changes nothing. Rows of one partition go
+   * together in unlogged batches; `concurrency` requests are in flight at once.
    */
   writeRows(
     project: string,
-    table: string,
+    table: TableDefinition,
     lineage: { objectId: number; runId: string },
     columns: string[],
     rows: unknown[][],
@@ -70,7 +72,7 @@ interface TableSchema {
 
 export interface TableStoreOptions {
   replicationFactor: number;
-  /** Rows in flight at once while writing. */
+  /** Write requests (a row, or a batch of rows of one partition) in flight at once. */
   concurrency: number;
 }
 
@@ -115,7 +117,7 @@ export class CassandraTableStore implements TableStore {
 
   async writeRows(
     project: string,
-    table: string,
+    table: TableDefinition,
     lineage: { objectId: number; runId: string },
     columns: string[],
     rows: unknown[][],
@@ -123,14 +125,21 @@ export class CassandraTableStore implements TableStore {
     if (rows.length === 0) return;
     const keyspace = keyspaceFor(project);
     const names = ['object_id', 'run_id', ...columns].map((c) => q(identifier(c, 'column')));
-    const cql = `INSERT INTO ${q(keyspace)}.${q(identifier(table, 'table'))} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
-    const params = rows.map((values) => [lineage.objectId, lineage.runId, ...values]);
+    const query = `INSERT INTO ${q(keyspace)}.${q(identifier(table.name, 'table'))} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
+    const keyAt = table.partitionKey.map((k) => columns.indexOf(k)).filter((i) => i >= 0);
+    const requests = writeRequests(rows, keyAt).map((group) =>
+      group.map((values) => [lineage.objectId, lineage.runId, ...values]),
+    );
+    const options = { prepare: true, executionProfile: WRITE_PROFILE };
     await guard(this.connection.name, null, () =>
-      cassandra.concurrent.executeConcurrent(this.client, cql, params, {
-        concurrencyLevel: this.options.concurrency,
-        executionProfile: WRITE_PROFILE,
-        raiseOnFirstError: true,
-      }),
+      inParallel(requests, this.options.concurrency, (params) =>
+        params.length === 1
+          ? this.client.execute(query, params[0], options)
+          : this.client.batch(
+              params.map((p) => ({ query, params: p })),
+              { ...options, logged: false },
+            ),
+      ),
     );
   }
 
@@ -263,6 +272,53 @@ export class CassandraTableStore implements TableStore {
       clusteringKey: keyOf('clustering'),
     };
   }
+}
+
+/** Rows of one partition per batch, at most this many and about this many bytes of values. */
+const BATCH_ROWS = 500;
+const BATCH_BYTES = 512 * 1024;
+
+/**
+ * The rows grouped by partition (the values at `keyAt`; none: one partition) and cut into batches: a batch
+ * of one partition is a single mutation for Cassandra, where the same rows one by one are as many requests.
+ * Batches never span partitions, so none meets the size limits Cassandra sets on multi-partition batches.
+ */
+function writeRequests(rows: unknown[][], keyAt: number[]): unknown[][][] {
+  const partitions = new Map<string, unknown[][]>();
+  for (const row of rows) {
+    const key = keyAt.length === 0 ? '' : JSON.stringify(keyAt.map((i) => partitionValue(row[i])));
+    const rowsOf = partitions.get(key);
+    if (rowsOf) rowsOf.push(row);
+    else partitions.set(key, [row]);
+  }
+  const requests: unknown[][][] = [];
+  for (const rowsOf of partitions.values()) {
+    let batch: unknown[][] = [];
+    let bytes = 0;
+    for (const row of rowsOf) {
+      const size = row.reduce<number>((n, v) => n + (typeof v === 'string' ? v.length * 3 : 16), 0);
+      if (batch.length > 0 && (batch.length >= BATCH_ROWS || bytes + size > BATCH_BYTES)) {
+        requests.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(row);
+      bytes += size;
+    }
+    requests.push(batch);
+  }
+  return requests;
+}
+
+/** A partition key value as text that is equal exactly when the values Cassandra stores are. */
+function partitionValue(value: unknown): string {
+  if (value instanceof Date) return `t${value.getTime()}`;
+  if (typeof value === 'number') return Object.is(value, -0) ? 'n-0' : `n${value}`;
+  if (value instanceof cassandra.types.BigDecimal) {
+    return `m${cassandra.types.BigDecimal.toBuffer(value).toString('hex')}`;
+  }
+  if (value === null || value === undefined) return 'null';
+  return `${typeof value}${String(value)}`;
 }
 
 /** The schema a definition asks for, in the order `describe` reports one. */

@@ -1,8 +1,9 @@
-import { HttpError, InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
 import { BadInputError } from '../../errors/errors.js';
 import { guard } from '../guard.js';
+import { inParallel } from '../parallel.js';
 import { type InfluxConnection } from './influx.connection.js';
 import { type Aggregate, Params } from './influxql.js';
+import { lineProtocol } from './line-protocol.js';
 import { type RawSeries, selectStream } from './query-stream.js';
 import { selectStatement, splitTags } from './series-query.js';
 
@@ -71,7 +72,7 @@ export interface SeriesSummary {
 
 /** The gold zone's time series: points written with their lineage, read back by project. */
 export interface TimeSeriesStore {
-  /** Points per write request; the json-to-influx step writes this many at a time. */
+  /** Points per write call: the json-to-influx step writes, reports and publishes this many at a time. */
   readonly batchSize: number;
   /**
    * Writes the points tagged with their lineage and resolves once InfluxDB acknowledged every one. A
@@ -86,61 +87,68 @@ export interface TimeSeriesStore {
 export interface InfluxStoreOptions {
   /** The bucket (on InfluxDB 1.x, the database). */
   bucket: string;
+  /** Points per write request. */
   batchSize: number;
+  /** Requests one write call has in flight at once (1 unless given); its batchSize is this many requests' points. */
+  writeConcurrency?: number;
   readTimeoutMs: number;
   writeTimeoutMs: number;
 }
 
-// The client logs every failed write to the console; the store reports each failure to its caller instead.
-setLogger({ error: () => {}, warn: () => {} });
-
 export class InfluxTimeSeriesStore implements TimeSeriesStore {
   readonly batchSize: number;
-  private readonly writer: InfluxDB;
+  private readonly concurrency: number;
 
   constructor(
     private readonly connection: InfluxConnection,
     private readonly options: InfluxStoreOptions,
   ) {
-    this.batchSize = options.batchSize;
-    const { url, token } = connection.settings;
-    this.writer = new InfluxDB({ url, token, timeout: options.writeTimeoutMs });
+    this.concurrency = options.writeConcurrency ?? 1;
+    this.batchSize = options.batchSize * this.concurrency;
   }
 
+  /**
+   * Line protocol on /api/v2/write (1.8+, 2.x, 3.x), `options.batchSize` points a request, `concurrency`
+   * requests at a time: InfluxDB takes two requests at once in about the time of one.
+   */
   async write(lineage: SeriesLineage, points: SeriesPoint[]): Promise<number> {
     if (points.length === 0) return 0;
-    const { org } = this.connection.settings;
-    const lines = points.map((p) => lineProtocol(lineage, p));
-    return guard(this.connection.name, this.options.writeTimeoutMs, async () => {
-      let settled = 0;
-      let failure = null as Error | null;
-      let finish: () => void = () => {};
-      const done = new Promise<void>((resolve) => (finish = resolve));
-      const count = (n: number) => {
-        settled += n;
-        if (settled === lines.length) finish();
-      };
-      // close() and flush() do not wait for a batch the buffer sent by itself when it filled up, so each
-      // batch's outcome is counted from the callbacks; without retries every batch reports exactly once.
-      const api = this.writer.getWriteApi(org ?? '', this.options.bucket, 'ns', {
-        batchSize: this.batchSize,
-        flushInterval: 0,
-        maxRetries: 0,
-        writeSuccess: (written) => count(written.length),
-        writeFailed: (error, failed) => {
-          failure ??= error;
-          count(failed.length);
+    const size = this.options.batchSize;
+    const requests = Array.from({ length: Math.ceil(points.length / size) }, (_, i) =>
+      points.slice(i * size, (i + 1) * size),
+    );
+    await inParallel(requests, this.concurrency, (request) => this.send(lineage, request));
+    return points.length;
+  }
+
+  private async send(lineage: SeriesLineage, points: SeriesPoint[]): Promise<void> {
+    const { url, token, org } = this.connection.settings;
+    const target = new URL('/api/v2/write', url);
+    target.search = new URLSearchParams({
+      org: org ?? '',
+      bucket: this.options.bucket,
+      precision: 'ns',
+    }).toString();
+    const body = lineProtocol(lineage, points);
+    await guard(this.connection.name, this.options.writeTimeoutMs, async () => {
+      const res = await fetch(target, {
+        method: 'POST',
+        headers: {
+          'content-type': 'text/plain; charset=utf-8',
+          ...(token ? { authorization: `Token ${token}` } : {}),
         },
+        body,
+        signal: AbortSignal.timeout(this.options.writeTimeoutMs),
       });
-      try {
-        api.writeRecords(lines);
-        await api.flush().catch(() => {});
-        await done;
-      } finally {
-        api.dispose();
+      const answer = await res.text();
+      if (res.ok) return;
+      // InfluxDB refusing the points themselves (a field type conflict, a time outside retention) is the data's fault
+      if (res.status === 400 || res.status === 422) {
+        throw new BadInputError(`InfluxDB refused the points: ${messageOf(answer)}`);
       }
-      if (failure) throw refused(failure);
-      return lines.length;
+      throw Object.assign(new Error(`InfluxDB answered HTTP ${res.status}: ${messageOf(answer)}`), {
+        code: `HTTP_${res.status}`,
+      });
     });
   }
 
@@ -219,24 +227,13 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   }
 }
 
-function lineProtocol(lineage: SeriesLineage, p: SeriesPoint): string {
-  const point = new Point(p.measurement).timestamp(p.time.toString());
-  for (const [name, value] of Object.entries(p.tags)) point.tag(name, value);
-  point
-    .tag('project', lineage.project)
-    .tag('object_id', String(lineage.objectId))
-    .tag('run_id', lineage.runId);
-  // Always floats: a field InfluxDB first saw as an integer would refuse every later fractional value.
-  for (const [name, value] of Object.entries(p.fields)) point.floatField(name, value);
-  const line = point.toLineProtocol();
-  if (line === undefined) throw new BadInputError(`a point of ${p.measurement} has no field`);
-  return line;
-}
-
-/** InfluxDB refusing the points themselves (a field type conflict, a time outside retention) is the data's fault. */
-function refused(error: Error): Error {
-  if (error instanceof HttpError && (error.statusCode === 400 || error.statusCode === 422)) {
-    return new BadInputError(`InfluxDB refused the points: ${error.message}`);
+/** The `message` of InfluxDB's JSON error answer, or the answer's text. */
+function messageOf(answer: string): string {
+  try {
+    const { message } = JSON.parse(answer) as { message?: unknown };
+    if (typeof message === 'string') return message;
+  } catch {
+    // not JSON: the text itself
   }
-  return error;
+  return answer.slice(0, 500);
 }

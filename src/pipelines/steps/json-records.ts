@@ -1,13 +1,56 @@
-import { type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { BadInputError } from '../../errors/errors.js';
 
 export interface JsonRecord {
   /** 0-based position among the records. */
   index: number;
-  /** How to name it in a message: `record 3`, or `record 3 (line 5)` in NDJSON. */
-  label: string;
+  /** The line it is on, in NDJSON; null in a JSON array. */
+  line: number | null;
   value: unknown;
+}
+
+/** How to name a record in a message: `record 3`, or `record 3 (line 5)` in NDJSON. */
+export const recordLabel = ({ index, line }: JsonRecord): string =>
+  line === null ? `record ${index}` : `record ${index} (line ${line})`;
+
+/**
+ * The records of a JSON array or of NDJSON held in memory, as `jsonRecords` reads them: an array takes one
+ * JSON.parse; a file that does not parse whole is read record by record, to name the bad one.
+ */
+export async function heldJsonRecords(bytes: Buffer): Promise<JsonRecord[]> {
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const start = text.trimStart();
+  if (start === '') return [];
+  if (start.startsWith('[')) {
+    try {
+      const values = JSON.parse(text) as unknown;
+      if (Array.isArray(values)) return values.map((value, index) => ({ index, line: null, value }));
+    } catch {
+      // read it again record by record: that names the record that does not parse
+    }
+  } else {
+    return ndjsonRecords(text);
+  }
+  const records: JsonRecord[] = [];
+  for await (const record of jsonRecords(Readable.from([bytes]))) records.push(record);
+  return records;
+}
+
+function ndjsonRecords(text: string): JsonRecord[] {
+  const records: JsonRecord[] = [];
+  let line = 0;
+  for (let from = 0; from < text.length;) {
+    const newline = text.indexOf('\n', from);
+    const end = newline < 0 ? text.length : newline;
+    const record = text.slice(from, end);
+    from = end + 1;
+    line++;
+    if (record.trim() === '') continue;
+    const index = records.length;
+    records.push({ index, line, value: parse(record, recordLabel({ index, line, value: null })) });
+  }
+  return records;
 }
 
 /**
@@ -37,13 +80,12 @@ export async function* jsonRecords(stream: Readable): AsyncGenerator<JsonRecord>
     let index = 0;
     if (first.trimStart().startsWith('[')) {
       for await (const text of arrayElements(rest())) {
-        yield { index, label: `record ${index}`, value: parse(text, `record ${index}`) };
+        yield { index, line: null, value: parse(text, `record ${index}`) };
         index++;
       }
     } else {
       for await (const { text, line } of lines(rest())) {
-        const label = `record ${index} (line ${line})`;
-        yield { index, label, value: parse(text, label) };
+        yield { index, line, value: parse(text, `record ${index} (line ${line})`) };
         index++;
       }
     }
