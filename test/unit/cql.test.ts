@@ -60,6 +60,8 @@ describe('CQL values', () => {
       ['date', '2023-02-29'],
       ['uuid', 'not-a-uuid'],
       ['decimal', '1.2.3'],
+      ['decimal', '1.1e1'],
+      ['decimal', '110e-1'],
     ];
     for (const [type, text] of bad) assert.throws(() => parseCell(type, text), CellError, `${type} ${text}`);
   });

@@ -19,6 +19,8 @@ export type CqlType = (typeof CQL_TYPES)[number];
 export const isCqlType = (t: unknown): t is CqlType => (CQL_TYPES as readonly unknown[]).includes(t);
 
 const INTEGER = /^[+-]?\d+$/;
+/** Plain decimal notation: the driver's BigDecimal.fromString misreads exponents (1.1e1 as 0.011). */
+const PLAIN_DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -72,7 +74,7 @@ export function parseCell(type: CqlType, text: string): unknown {
     case 'uuid':
       return UUID.test(s) ? Uuid.fromString(s.toLowerCase()) : fail();
     case 'decimal':
-      return NUMBER.test(s) ? BigDecimal.fromString(s) : fail();
+      return PLAIN_DECIMAL.test(s) ? BigDecimal.fromString(s) : fail();
   }
 }
 
