@@ -167,8 +167,8 @@ async function rowsBenchmark(
     'tables',
   );
 
-  // The baseline: the same table shape (text columns, primary key ((object_id), row_number)), rows with a
-  // prepared INSERT through the driver's executeConcurrent at the step's concurrency.
+  // The baseline: the same table shape (text columns, primary key ((object_id), row_number)) and the same
+  // batching as the step: unlogged batches of 500 rows of one partition, 32 in flight, prepared INSERTs.
   const client = new cassandra.Client(cassandraClientOptions(stackUrl('CASSANDRA_URL'), 30_000));
   const keyspace = keyspaceFor(project.name);
   try {
@@ -177,12 +177,16 @@ async function rowsBenchmark(
         `CREATE TABLE IF NOT EXISTS ${keyspace}.direct_readings (object_id int, row_number int, run_id text,
          station text, at text, temp text, humidity text, PRIMARY KEY ((object_id), row_number))`,
       );
-      await cassandra.concurrent.executeConcurrent(
-        client,
-        `INSERT INTO ${keyspace}.direct_readings (object_id, row_number, run_id, station, at, temp, humidity) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        rows.map((r, i) => [1, i + 1, 'direct', ...r.map(String)]),
-        { concurrencyLevel: 32 },
-      );
+      const insert = `INSERT INTO ${keyspace}.direct_readings (object_id, row_number, run_id, station, at, temp, humidity) VALUES (?, ?, ?, ?, ?, ?, ?)`;
+      const batches: { query: string; params: unknown[] }[][] = [];
+      for (let i = 0; i < rows.length; i += 500) {
+        batches.push(
+          rows
+            .slice(i, i + 500)
+            .map((r, k) => ({ query: insert, params: [1, i + k + 1, 'direct', ...r.map(String)] })),
+        );
+      }
+      await pool(batches, 32, (batch) => client.batch(batch, { prepare: true, logged: false }));
     });
     return { direct: direct.seconds, piped };
   } finally {
@@ -211,14 +215,7 @@ async function pointsBenchmark(
     timeout: 30_000,
   });
   const direct = await timed(() =>
-    writePointsDirect(
-      client,
-      stackUrl('INFLUX_ORG'),
-      'lakegate',
-      `bench_direct_${project.name}`,
-      POINTS,
-      5000,
-    ),
+    writePointsDirect(client, stackUrl('INFLUX_ORG'), 'lakegate', 'bench_direct', POINTS, 5000),
   );
   return { direct: direct.seconds, piped };
 }
