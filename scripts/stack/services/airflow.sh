@@ -1,6 +1,7 @@
 # Apache Airflow 2.x from PyPI, in a virtualenv: the scheduler (SequentialExecutor on a SQLite metadata
 # database) and the webserver with the stable REST API (/api/v1, basic auth) on loopback. The DAGs are
-# the repository's own, in scripts/stack/airflow/dags.
+# the repository's own, in scripts/stack/airflow/dags, copied into the data folder at every `up`: a running
+# Airflow keeps finding them whichever checkout started it, and picks up changed ones.
 airflow_port=8088
 airflow_user=lakegate
 airflow_password=lakegate-secret
@@ -39,7 +40,7 @@ airflow_settings() {
     "PATH=$airflow_venv/bin:$PATH" \
     "AIRFLOW_HOME=$airflow_home" \
     "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///$airflow_home/airflow.db" \
-    "AIRFLOW__CORE__DAGS_FOLDER=$STACK_ROOT/airflow/dags" \
+    "AIRFLOW__CORE__DAGS_FOLDER=$airflow_home/dags" \
     AIRFLOW__CORE__EXECUTOR=SequentialExecutor \
     AIRFLOW__CORE__LOAD_EXAMPLES=False \
     AIRFLOW__API__AUTH_BACKENDS=airflow.api.auth.backend.basic_auth,airflow.api.auth.backend.session \
@@ -82,6 +83,7 @@ airflow_start() {
   local log=$STACK_LOG/airflow-init.log
   airflow_stop
   mkdir -p "$airflow_home"
+  airflow_sync_dags
   airflow_run "$log" db migrate
   if [ ! -f "$airflow_home/user-created" ]; then
     airflow_run "$log" users create --username "$airflow_user" --password "$airflow_password" --role Admin \
@@ -101,5 +103,9 @@ airflow_stop() {
 }
 
 airflow_wait_seconds() { echo 120; }
-airflow_init() { :; }
+airflow_sync_dags() {
+  mkdir -p "$airflow_home/dags"
+  cp -f "$STACK_ROOT"/airflow/dags/*.py "$airflow_home/dags/"
+}
+airflow_init() { airflow_sync_dags; }
 airflow_env() { echo "AIRFLOW_URL=http://$airflow_user:$airflow_password@127.0.0.1:$airflow_port"; }
