@@ -50,6 +50,12 @@ const env = z.object({
   SOURCE_WRITE_TIMEOUT_MS: z.coerce.number().int().positive().default(30000),
   SOURCE_POLL_MS: z.coerce.number().int().min(250).default(5000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(10000),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).default(10),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(1000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(50000),
+  WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
   PUBLIC_URL: url(['http', 'https']).optional(),
   DATA_DIR: z.string().min(1).default('data'),
   RAW_URL_SECRET: z.string().min(32, { message: 'expected at least 32 characters' }).optional(),
@@ -109,6 +115,17 @@ export interface Config {
   /** How often the `sources` subscription re-checks the stores while someone watches. */
   readonly sourcePollMs: number;
   readonly shutdownGraceMs: number;
+  /** What one GraphQL operation may ask for, on HTTP and WebSocket alike. */
+  readonly operationLimits: {
+    readonly depth: number;
+    readonly aliases: number;
+    readonly directives: number;
+    readonly tokens: number;
+    /** graphql-armor's cost: objects weigh 2, scalars 1, times 1.5 per level and times a literal `first`. */
+    readonly cost: number;
+  };
+  /** How long a WebSocket may stay open without a connection_init message. */
+  readonly wsInitTimeoutMs: number;
   /** Base URL clients reach the gateway at; null: its own listening address. */
   readonly publicUrl: string | null;
   /** Where the embedded raw store and catalog keep their files. */
@@ -200,6 +217,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sourceWriteTimeoutMs: e.SOURCE_WRITE_TIMEOUT_MS,
     sourcePollMs: e.SOURCE_POLL_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    operationLimits: {
+      depth: e.GRAPHQL_MAX_DEPTH,
+      aliases: e.GRAPHQL_MAX_ALIASES,
+      directives: e.GRAPHQL_MAX_DIRECTIVES,
+      tokens: e.GRAPHQL_MAX_TOKENS,
+      cost: e.GRAPHQL_MAX_COST,
+    },
+    wsInitTimeoutMs: e.WS_INIT_TIMEOUT_MS,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') ?? null,
     dataDir: e.DATA_DIR,
     rawUrlSecret: e.RAW_URL_SECRET ?? null,

@@ -17,17 +17,37 @@ export function isExpected(formatted: GraphQLFormattedError): boolean {
   return code !== undefined && code !== ErrorCode.INTERNAL_SERVER_ERROR;
 }
 
+/** graphql-js aborts a document over the token limit with a syntax error; it is refused like the other limits. */
+const tokenLimit = /^Syntax Error: Document contains more th(?:at|an) (\d+) tokens/;
+
+function codedAsLimit(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const limit = tokenLimit.exec(formatted.message)?.[1];
+  if (limit === undefined || errorCodeOf(formatted) !== ErrorCode.GRAPHQL_PARSE_FAILED) return formatted;
+  return {
+    ...formatted,
+    message: `Token limit of ${limit} exceeded.`,
+    extensions: { ...formatted.extensions, code: ErrorCode.GRAPHQL_VALIDATION_FAILED },
+  };
+}
+
+/** "Did you mean …?" names fields, arguments, types and enum values a client may not know of. */
+const suggestion = /\s*Did you mean [^?]*\?/g;
+
 /**
  * Keeps coded errors, masks the rest. In production an unknown error says only "Internal server error";
  * elsewhere its message stays visible to help development. The original is logged by the caller.
+ * Production also drops graphql-js's suggestions from messages, which would reveal the schema piece by
+ * piece with introspection off.
  */
 export function createErrorFormatter(production: boolean) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  return (raw: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const formatted = codedAsLimit(raw);
     const code = errorCodeOf(formatted);
     if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
       const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
       return {
         ...formatted,
+        message: production ? formatted.message.replace(suggestion, '') : formatted.message,
         extensions: production ? { ...extensions, code } : { ...formatted.extensions, code },
       };
     }

@@ -11,9 +11,10 @@ import { createServices, type Services } from '../context/services.js';
 import { createErrorFormatter } from '../errors/format.js';
 import { type Logger } from '../logger.js';
 import { buildLakegateSchema } from '../schema/build-schema.js';
-import { createErrorReporter, errorLoggingPlugin } from './errors.js';
+import { bodyErrors, createErrorReporter, errorLoggingPlugin } from './errors.js';
 import { graphiqlPage } from './graphiql.js';
 import { healthRoutes } from './health.js';
+import { MAX_MESSAGE_BYTES, operationChecks } from './limits.js';
 import { graphqlMultipart } from './multipart.js';
 import { rawRoutes } from './raw-route.js';
 import { requestLogging } from './request-id.js';
@@ -34,6 +35,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const schema = await buildLakegateSchema(services.pubSub);
   const app = express();
   const httpServer = createServer(app);
+  const checks = operationChecks(config.operationLimits);
   const ws = attachWebSocket(
     httpServer,
     GRAPHQL_PATH,
@@ -41,11 +43,15 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     services,
     logger,
     createErrorReporter(config.production),
+    { checks, introspection: config.introspection, initTimeoutMs: config.wsInitTimeoutMs },
   );
 
   const apollo = new ApolloServer<Context>({
     schema,
     introspection: config.introspection,
+    parseOptions: checks.parseOptions,
+    validationRules: [...checks.validationRules],
+    allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: !config.production,
     formatError: createErrorFormatter(config.production),
     stopOnTerminationSignals: false,
@@ -65,7 +71,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   if (config.graphiql) app.get(GRAPHQL_PATH, graphiqlPage(GRAPHQL_PATH));
   app.use(
     GRAPHQL_PATH,
-    express.json({ limit: '1mb' }),
+    express.json({ limit: MAX_MESSAGE_BYTES }),
     // One more byte than the largest file: the project's own limit answers first, with FILE_TOO_LARGE.
     graphqlMultipart({
       maxFileSize: config.uploads.maxFileSize + 1,
@@ -76,6 +82,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       context: async ({ req }) =>
         createContext(services, req.id, logger, { idempotencyKey: req.header('idempotency-key') }),
     }),
+    bodyErrors(),
   );
 
   await new Promise<void>((resolve, reject) => {

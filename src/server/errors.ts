@@ -1,6 +1,8 @@
 import { type ApolloServerPlugin } from '@apollo/server';
+import { type ErrorRequestHandler } from 'express';
 import { type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ErrorCode } from '../errors/codes.js';
 import { type Context } from '../context/context.js';
 import { createErrorFormatter, isExpected } from '../errors/format.js';
 import { type Logger } from '../logger.js';
@@ -36,5 +38,25 @@ export function errorLoggingPlugin(): ApolloServerPlugin<Context> {
         },
       };
     },
+  };
+}
+
+interface BodyParserError extends Error {
+  status?: number;
+  type?: string;
+  expose?: boolean;
+}
+
+/**
+ * Answers a body the JSON parser refused (malformed, too large, unknown charset) as a GraphQL error
+ * with its 4xx status, instead of Express's HTML page that prints the stack outside production.
+ */
+export function bodyErrors(): ErrorRequestHandler {
+  return (error: BodyParserError, _req, res, next) => {
+    const status = error.status ?? 500;
+    if (res.headersSent || status < 400 || status >= 500 || !error.expose) return next(error);
+    const message =
+      error.type === 'entity.parse.failed' ? 'The request body is not valid JSON' : error.message;
+    res.status(status).json({ errors: [{ message, extensions: { code: ErrorCode.BAD_REQUEST } }] });
   };
 }

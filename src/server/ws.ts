@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type Server } from 'node:http';
-import { type ExecutionArgs, GraphQLError, type GraphQLSchema, parse, validate } from 'graphql';
+import {
+  type ExecutionArgs,
+  GraphQLError,
+  type GraphQLSchema,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
 import { type Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -9,6 +17,16 @@ import { type Services } from '../context/services.js';
 import { ErrorCode } from '../errors/codes.js';
 import { type Logger } from '../logger.js';
 import { type ErrorReporter } from './errors.js';
+import { MAX_MESSAGE_BYTES, type OperationChecks } from './limits.js';
+
+export interface WebSocketOptions {
+  /** The HTTP path's checks, so both refuse the same operations. */
+  checks: OperationChecks;
+  /** Apollo enforces this on HTTP; graphql-ws needs the rule given. */
+  introspection: boolean;
+  /** A socket without connection_init by then is closed with 4408. */
+  initTimeoutMs: number;
+}
 
 /** graphql-ws on the HTTP server's GraphQL path; each operation gets the same context an HTTP request gets. */
 export function attachWebSocket(
@@ -18,19 +36,27 @@ export function attachWebSocket(
   services: Services,
   logger: Logger,
   report: ErrorReporter,
+  options: WebSocketOptions,
 ): Disposable {
-  const wsServer = new WebSocketServer({ server: httpServer, path });
+  // A larger message closes the socket with 1009 before it is buffered whole (ws's default is 100 MiB).
+  const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: MAX_MESSAGE_BYTES });
+  const rules = [
+    ...specifiedRules,
+    ...options.checks.validationRules,
+    ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
   return useServer(
     {
       schema,
+      connectionInitWaitTimeout: options.initTimeoutMs,
       onSubscribe(_ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, options.checks.parseOptions);
         } catch (error) {
           return [coded(error as GraphQLError, ErrorCode.GRAPHQL_PARSE_FAILED)];
         }
-        const errors = validate(schema, document);
+        const errors = validate(schema, document, rules);
         if (errors.length > 0) return errors.map((e) => coded(e, ErrorCode.GRAPHQL_VALIDATION_FAILED));
         return {
           schema,
