@@ -45,7 +45,7 @@ export function attachWebSocket(
     ...options.checks.validationRules,
     ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
-  return useServer(
+  const server = useServer(
     {
       schema,
       connectionInitWaitTimeout: options.initTimeoutMs,
@@ -77,6 +77,14 @@ export function attachWebSocket(
     },
     wsServer,
   );
+  // graphql-ws prints any error of a socket to the console as an internal one, but ws emits only the
+  // client's protocol errors there (a message over maxPayload, a bad frame), after closing the socket
+  // with the matching code. Registered after useServer's listener, this one replaces it.
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error) => logger.info({ err: error }, 'WebSocket closed on a protocol error'));
+  });
+  return server;
 }
 
 function coded(error: GraphQLError, code: ErrorCode): GraphQLError {
