@@ -136,6 +136,15 @@ describe('operation limits', () => {
     ]);
   });
 
+  it('answer a body over 1 MiB with a coded 413', async () => {
+    const { status, body } = await post(gateway, {
+      query: `{ sources { name } } # ${'x'.repeat(1024 * 1024)}`,
+    });
+    assert.equal(status, 413);
+    assert.equal(body.errors?.[0]?.extensions?.code, 'BAD_REQUEST');
+    assert.match(body.errors?.[0]?.message ?? '', /too large/);
+  });
+
   it('keep field suggestions outside production', async () => {
     const { body } = await post(gateway, { query: '{ sources { nme } }' });
     assert.match(body.errors?.[0]?.message ?? '', /Did you mean "name"\?/);
