@@ -56,4 +56,28 @@ describe('error formatter', () => {
       code: 'BAD_USER_INPUT',
     });
   });
+
+  it('drops suggestions from messages in production only', () => {
+    const error = new GraphQLError(
+      'Value "STORD" does not exist in "ObjectStatus" enum. Did you mean the enum value "STORED" or "FAILED"?',
+      { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+    );
+    assert.equal(
+      createErrorFormatter(true)(formatted(error), error).message,
+      'Value "STORD" does not exist in "ObjectStatus" enum.',
+    );
+    assert.match(createErrorFormatter(false)(formatted(error), error).message, /Did you mean/);
+  });
+
+  it('codes a document over the token limit like the other limits', () => {
+    const error = new GraphQLError(
+      'Syntax Error: Document contains more that 1000 tokens. Parsing aborted.',
+      {
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      },
+    );
+    const out = createErrorFormatter(true)(formatted(error), error);
+    assert.equal(out.message, 'Token limit of 1000 exceeded.');
+    assert.equal(out.extensions?.['code'], ErrorCode.GRAPHQL_VALIDATION_FAILED);
+  });
 });
