@@ -1,4 +1,6 @@
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
+import { type TlsFiles } from './datasources/tls.js';
 import {
   BUILT_IN_PIPELINES,
   loadPipelineDefinitions,
@@ -38,6 +40,18 @@ const bytes = z
   });
 
 const MIB = 1024 ** 2;
+
+const readableFile = z.string().refine(
+  (path) => {
+    try {
+      accessSync(path, constants.R_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a readable file' },
+);
 
 const env = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -92,6 +106,9 @@ const env = z.object({
   CASSANDRA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(99).default(1),
   CASSANDRA_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(32),
   REDIS_URL: url(['redis', 'rediss']).optional(),
+  TLS_CA_FILE: readableFile.optional(),
+  TLS_CERT_FILE: readableFile.optional(),
+  TLS_KEY_FILE: readableFile.optional(),
   AIRFLOW_URL: url(['http', 'https']).optional(),
   AIRFLOW_POLL_MS: z.coerce.number().int().min(100).default(2000),
 });
@@ -162,6 +179,8 @@ export interface Config {
     /** Write requests in flight at once: a pipeline batch is this many requests. */
     readonly writeConcurrency: number;
   };
+  /** CA, client certificate and key for stores reached over TLS (https, rediss, neo4j+s, tls=true). */
+  readonly tls: TlsFiles;
   readonly stores: {
     readonly s3?: string;
     readonly mongodb?: string;
@@ -198,6 +217,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (e.PIPELINES_FILE) definitions = loadPipelineDefinitions(e.PIPELINES_FILE);
   } catch (error) {
     throw new ConfigError(`invalid configuration:\n  PIPELINES_FILE: ${(error as Error).message}`);
+  }
+  if (Boolean(e.TLS_CERT_FILE) !== Boolean(e.TLS_KEY_FILE)) {
+    throw new ConfigError(
+      'invalid configuration:\n  TLS_CERT_FILE, TLS_KEY_FILE: a client certificate needs its key, and the other way round',
+    );
   }
   if (e.PIPELINE_CONCURRENCY === 0 && !(e.REDIS_URL && e.MONGODB_URL)) {
     throw new ConfigError(
@@ -250,6 +274,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       batchSize: e.INFLUX_BATCH_SIZE,
       writeConcurrency: e.INFLUX_WRITE_CONCURRENCY,
     },
+    tls: { caFile: e.TLS_CA_FILE, certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE },
     stores: {
       s3: e.S3_URL,
       mongodb: e.MONGODB_URL,

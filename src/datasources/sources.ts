@@ -9,6 +9,7 @@ import { Neo4jConnection } from './neo4j/neo4j.connection.js';
 import { FsConnection } from './rawstore/fs.connection.js';
 import { S3Connection } from './rawstore/s3.connection.js';
 import { RedisConnection } from './redis/redis.connection.js';
+import { fetchDispatcher, readTls } from './tls.js';
 import { type SourceName, type StoreConnection, type StoreKind } from './types.js';
 
 /** Every role the lake knows, in display order, with the store that fills it when one is configured. */
@@ -37,19 +38,24 @@ export interface Sources {
 export function openSources(config: Config): Sources {
   const { stores, sourceTimeoutMs: t } = config;
   const dataDir = resolve(config.dataDir);
+  const tls = readTls(config.tls);
   return {
-    raw: stores.s3 ? new S3Connection(stores.s3, t) : new FsConnection(join(dataDir, 'raw'), t),
+    raw: stores.s3 ? new S3Connection(stores.s3, t, tls) : new FsConnection(join(dataDir, 'raw'), t),
     catalog: stores.mongodb
-      ? new MongoConnection(stores.mongodb, t)
+      ? new MongoConnection(stores.mongodb, t, tls)
       : new EmbeddedConnection(join(dataDir, 'catalog'), t),
-    timeseries: stores.influx ? new InfluxConnection(stores.influx, t) : undefined,
-    graph: stores.neo4j ? new Neo4jConnection(stores.neo4j, t) : undefined,
+    timeseries: stores.influx ? new InfluxConnection(stores.influx, t, tls) : undefined,
+    graph: stores.neo4j ? new Neo4jConnection(stores.neo4j, t, tls) : undefined,
     tables: stores.cassandra
-      ? new CassandraConnection(stores.cassandra, t, config.sourceWriteTimeoutMs)
+      ? new CassandraConnection(stores.cassandra, t, config.sourceWriteTimeoutMs, tls)
       : undefined,
-    broker: stores.redis ? new RedisConnection(stores.redis, t) : undefined,
+    broker: stores.redis ? new RedisConnection(stores.redis, t, tls) : undefined,
     airflow: stores.airflow
-      ? new AirflowClient(stores.airflow.url, { pingMs: t, callMs: config.sourceWriteTimeoutMs })
+      ? new AirflowClient(
+          stores.airflow.url,
+          { pingMs: t, callMs: config.sourceWriteTimeoutMs },
+          { dispatcher: fetchDispatcher(tls) },
+        )
       : undefined,
   };
 }

@@ -48,6 +48,11 @@ export interface AirflowTimeouts {
   callMs: number;
 }
 
+/** Extra trust for an HTTPS Airflow (TLS_CA_FILE, client certificate). */
+export interface AirflowTransport {
+  dispatcher?: unknown;
+}
+
 interface RawDagRun {
   dag_id: string;
   dag_run_id: string;
@@ -69,6 +74,7 @@ export class AirflowClient implements Airflow, StoreConnection {
   constructor(
     url: string,
     private readonly timeouts: AirflowTimeouts,
+    private readonly transport: AirflowTransport = {},
   ) {
     const u = new URL(url);
     this.endpoint = publicEndpoint(url);
@@ -168,7 +174,8 @@ export class AirflowClient implements Airflow, StoreConnection {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
-    }).catch((error: unknown) => {
+      ...(this.transport.dispatcher !== undefined && { dispatcher: this.transport.dispatcher }),
+    } as RequestInit).catch((error: unknown) => {
       throw socketError(error);
     });
     if (res.ok) return res.json();

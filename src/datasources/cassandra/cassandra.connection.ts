@@ -1,5 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { guard, publicEndpoint } from '../guard.js';
+import { nodeTlsOptions, type TlsMaterial } from '../tls.js';
 import { type StoreConnection } from '../types.js';
 
 /** The execution profile of pipeline writes and DDL: the longer write deadline per request. */
@@ -10,8 +11,10 @@ export function cassandraClientOptions(
   url: string,
   timeoutMs: number,
   writeTimeoutMs = timeoutMs,
+  tls: TlsMaterial | null = null,
 ): cassandra.ClientOptions {
   const u = new URL(url);
+  const secure = u.searchParams.get('tls') === 'true';
   const extra = u.searchParams.get('contactPoints')?.split(',').filter(Boolean) ?? [];
   return {
     contactPoints: [`${u.hostname}:${u.port || 9042}`, ...extra],
@@ -21,6 +24,7 @@ export function cassandraClientOptions(
       : undefined,
     socketOptions: { connectTimeout: timeoutMs, readTimeout: timeoutMs },
     profiles: [new cassandra.ExecutionProfile(WRITE_PROFILE, { readTimeout: writeTimeoutMs })],
+    ...(secure && { sslOptions: { ...nodeTlsOptions(tls), rejectUnauthorized: true } }),
   };
 }
 
@@ -34,10 +38,11 @@ export class CassandraConnection implements StoreConnection {
     url: string,
     readonly timeoutMs: number,
     readonly writeTimeoutMs = timeoutMs,
+    tls: TlsMaterial | null = null,
   ) {
     this.endpoint = publicEndpoint(url);
     // The driver connects on first use and tries again on the next call after a failed connect.
-    this.client = new cassandra.Client(cassandraClientOptions(url, timeoutMs, writeTimeoutMs));
+    this.client = new cassandra.Client(cassandraClientOptions(url, timeoutMs, writeTimeoutMs, tls));
   }
 
   async ping(): Promise<void> {

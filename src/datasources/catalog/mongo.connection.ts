@@ -1,6 +1,12 @@
 import { MongoClient, type Db } from 'mongodb';
 import { guard, publicEndpoint } from '../guard.js';
+import { nodeTlsOptions, type TlsMaterial } from '../tls.js';
 import { type StoreConnection } from '../types.js';
+
+function usesTls(url: string): boolean {
+  const u = new URL(url);
+  return u.protocol === 'mongodb+srv:' || ['tls', 'ssl'].some((k) => u.searchParams.get(k) === 'true');
+}
 
 export class MongoConnection implements StoreConnection {
   readonly name = 'catalog';
@@ -12,6 +18,7 @@ export class MongoConnection implements StoreConnection {
   constructor(
     url: string,
     readonly timeoutMs: number,
+    tls: TlsMaterial | null = null,
   ) {
     this.endpoint = publicEndpoint(url);
     this.client = new MongoClient(url, {
@@ -20,6 +27,8 @@ export class MongoConnection implements StoreConnection {
       monitorCommands: true,
       serverSelectionTimeoutMS: timeoutMs,
       connectTimeoutMS: timeoutMs,
+      // The URL says whether to use TLS (tls=true, or mongodb+srv); the files only say whom to trust.
+      ...(usesTls(url) && nodeTlsOptions(tls)),
     });
     // The database named in the URL path, "lakegate" when there is none.
     this.db = this.client.db(new URL(url).pathname.slice(1) || 'lakegate');

@@ -1,5 +1,6 @@
 import { InfluxDB } from '@influxdata/influxdb-client';
 import { guard, publicEndpoint } from '../guard.js';
+import { fetchDispatcher, nodeTlsOptions, type TlsMaterial } from '../tls.js';
 import { type StoreConnection } from '../types.js';
 
 export interface InfluxSettings {
@@ -14,18 +15,31 @@ export class InfluxConnection implements StoreConnection {
   readonly endpoint: string;
   readonly client: InfluxDB;
 
+  /** `fetch` for the gateway's own requests (InfluxQL, line protocol), trusting TLS_CA_FILE. */
+  readonly fetch: typeof fetch;
+
   constructor(
     readonly settings: InfluxSettings,
     private readonly timeoutMs: number,
+    tls: TlsMaterial | null = null,
   ) {
     this.endpoint = publicEndpoint(settings.url);
-    this.client = new InfluxDB({ url: settings.url, token: settings.token, timeout: timeoutMs });
+    this.client = new InfluxDB({
+      url: settings.url,
+      token: settings.token,
+      timeout: timeoutMs,
+      ...(tls && { transportOptions: nodeTlsOptions(tls) }),
+    });
+    const dispatcher = fetchDispatcher(tls);
+    this.fetch = dispatcher
+      ? (input, init) => fetch(input, { ...init, dispatcher } as RequestInit)
+      : globalThis.fetch.bind(globalThis);
   }
 
   /** An authenticated InfluxQL request on the v1-compatible endpoint (1.x, 2.x and 3.x): proves the token too. */
   async ping(): Promise<void> {
     await guard(this.name, this.timeoutMs, async () => {
-      const res = await fetch(new URL('/query?q=SHOW+DATABASES', this.settings.url), {
+      const res = await this.fetch(new URL('/query?q=SHOW+DATABASES', this.settings.url), {
         headers: this.settings.token ? { authorization: `Token ${this.settings.token}` } : {},
         signal: AbortSignal.timeout(this.timeoutMs),
       });

@@ -17,6 +17,7 @@ export interface QueryTarget {
   token?: string;
   /** The database; on 2.x and 3.x a bucket of that name (its virtual DBRP mapping). */
   db: string;
+  fetch: typeof fetch;
 }
 
 const CHUNK_ROWS = 10_000;
@@ -33,7 +34,7 @@ export async function selectStream(
   visit: (statement: number, series: RawSeries) => boolean,
 ): Promise<boolean> {
   const abort = new AbortController();
-  const res = await fetch(new URL('/query', target.url), {
+  const res = await target.fetch(new URL('/query', target.url), {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',

@@ -131,7 +131,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     }).toString();
     const body = lineProtocol(lineage, points);
     await guard(this.connection.name, this.options.writeTimeoutMs, async () => {
-      const res = await fetch(target, {
+      const res = await this.connection.fetch(target, {
         method: 'POST',
         headers: {
           'content-type': 'text/plain; charset=utf-8',
@@ -222,7 +222,12 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   ): Promise<boolean> {
     const { url, token } = this.connection.settings;
     return guard(this.connection.name, this.options.readTimeoutMs, () =>
-      selectStream({ url, token, db: this.options.bucket }, text, params.values, visit),
+      selectStream(
+        { url, token, db: this.options.bucket, fetch: this.connection.fetch },
+        text,
+        params.values,
+        visit,
+      ),
     );
   }
 }

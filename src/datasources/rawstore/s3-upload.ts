@@ -103,14 +103,18 @@ export async function uploadStream(
  */
 export async function putKnownSize(
   target: SigningTarget,
-  o: { bucket: string; key: string; headers: Record<string, string>; size: number },
+  o: { bucket: string; key: string; headers: Record<string, string>; size: number; agent?: https.Agent },
   body: Readable,
 ): Promise<{ etag: string }> {
   const headers = { ...o.headers, 'content-length': String(o.size) };
   const url = new URL(
     presignV4(target, { method: 'PUT', bucket: o.bucket, key: o.key, expiresInSeconds: 900, headers }),
   );
-  const req = (url.protocol === 'https:' ? https : http).request(url, { method: 'PUT', headers });
+  const req = (url.protocol === 'https:' ? https : http).request(url, {
+    method: 'PUT',
+    headers,
+    agent: o.agent,
+  });
   const response = new Promise<http.IncomingMessage>((resolve, reject) => {
     req.once('response', resolve);
     req.on('error', reject);

@@ -1,3 +1,5 @@
+import type https from 'node:https';
+import { httpsAgent, type TlsMaterial } from '../tls.js';
 import { Client } from 'minio';
 import { guard, publicEndpoint } from '../guard.js';
 import { type StoreConnection } from '../types.js';
@@ -24,14 +26,18 @@ export class S3Connection implements StoreConnection {
   readonly endpoint: string;
   readonly client: Client;
   readonly signing: SigningTarget;
+  /** For the gateway's own HTTPS requests to the store (single PUTs): trusts TLS_CA_FILE. */
+  readonly agent: https.Agent | undefined;
 
   constructor(
     url: string,
     readonly timeoutMs: number,
+    tls: TlsMaterial | null = null,
   ) {
     this.endpoint = publicEndpoint(url);
     const options = s3ClientOptions(url);
-    this.client = new Client(options);
+    this.agent = options.useSSL ? httpsAgent(tls) : undefined;
+    this.client = new Client({ ...options, ...(this.agent && { transportAgent: this.agent }) });
     this.signing = {
       endpoint: new URL(`${options.useSSL ? 'https' : 'http'}://${options.endPoint}:${options.port}`),
       region: options.region,

@@ -83,7 +83,11 @@ export class S3RawStore implements RawStore {
       await this.call(
         () =>
           options.size !== undefined && options.size <= MAX_SINGLE_PUT
-            ? putKnownSize(this.connection.signing, { bucket, key, headers, size: options.size }, body)
+            ? putKnownSize(
+                this.connection.signing,
+                { bucket, key, headers, size: options.size, agent: this.connection.agent },
+                body,
+              )
             : uploadStream(this.client, body, {
                 bucket,
                 key,

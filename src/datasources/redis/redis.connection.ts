@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { guard, publicEndpoint } from '../guard.js';
+import { nodeTlsOptions, type TlsMaterial } from '../tls.js';
 import { type StoreConnection } from '../types.js';
 
 export class RedisConnection implements StoreConnection {
@@ -11,6 +12,7 @@ export class RedisConnection implements StoreConnection {
   constructor(
     url: string,
     private readonly timeoutMs: number,
+    tls: TlsMaterial | null = null,
   ) {
     this.endpoint = publicEndpoint(url);
     this.client = new Redis(url, {
@@ -19,6 +21,7 @@ export class RedisConnection implements StoreConnection {
       // A command sent while disconnected fails after one reconnect attempt instead of waiting forever.
       maxRetriesPerRequest: 1,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+      ...(url.startsWith('rediss:') && { tls: nodeTlsOptions(tls) }),
     });
     this.client.on('error', () => {}); // reported through ping(); ioredis would otherwise print it
     this.client.connect().catch(() => {});
