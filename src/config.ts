@@ -106,6 +106,8 @@ const env = z.object({
   CASSANDRA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(99).default(1),
   CASSANDRA_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(32),
   REDIS_URL: url(['redis', 'rediss']).optional(),
+  RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   TLS_CA_FILE: readableFile.optional(),
   TLS_CERT_FILE: readableFile.optional(),
   TLS_KEY_FILE: readableFile.optional(),
@@ -179,6 +181,8 @@ export interface Config {
     /** Write requests in flight at once: a pipeline batch is this many requests. */
     readonly writeConcurrency: number;
   };
+  /** Per client and minute, with bursts up to as many; 0: no limit. */
+  readonly rateLimits: { readonly requestsPerMinute: number; readonly uploadsPerMinute: number };
   /** CA, client certificate and key for stores reached over TLS (https, rediss, neo4j+s, tls=true). */
   readonly tls: TlsFiles;
   readonly stores: {
@@ -273,6 +277,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       bucket: e.INFLUX_BUCKET,
       batchSize: e.INFLUX_BATCH_SIZE,
       writeConcurrency: e.INFLUX_WRITE_CONCURRENCY,
+    },
+    rateLimits: {
+      requestsPerMinute: e.RATE_LIMIT_REQUESTS_PER_MINUTE,
+      uploadsPerMinute: e.RATE_LIMIT_UPLOADS_PER_MINUTE,
     },
     tls: { caFile: e.TLS_CA_FILE, certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE },
     stores: {

@@ -35,6 +35,8 @@ export const ErrorCode = {
   SOURCE_NOT_CONFIGURED: 'SOURCE_NOT_CONFIGURED',
   /** The store is configured but down or too slow; `extensions.source` names it. */
   SOURCE_UNAVAILABLE: 'SOURCE_UNAVAILABLE',
+  /** The client sent more requests than its budget; extensions.retryAfterSeconds says when to retry. */
+  RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

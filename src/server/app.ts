@@ -16,6 +16,7 @@ import { graphiqlPage } from './graphiql.js';
 import { healthRoutes } from './health.js';
 import { MAX_MESSAGE_BYTES, operationChecks } from './limits.js';
 import { graphqlMultipart } from './multipart.js';
+import { RateLimiter, rateLimits } from './rate-limit.js';
 import { rawRoutes } from './raw-route.js';
 import { requestLogging } from './request-id.js';
 import { attachWebSocket } from './ws.js';
@@ -36,6 +37,10 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   const app = express();
   const httpServer = createServer(app);
   const checks = operationChecks(config.operationLimits);
+  const limits = {
+    requests: new RateLimiter(config.rateLimits.requestsPerMinute),
+    uploads: new RateLimiter(config.rateLimits.uploadsPerMinute),
+  };
   const ws = attachWebSocket(
     httpServer,
     GRAPHQL_PATH,
@@ -43,7 +48,12 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     services,
     logger,
     createErrorReporter(config.production),
-    { checks, introspection: config.introspection, initTimeoutMs: config.wsInitTimeoutMs },
+    {
+      checks,
+      introspection: config.introspection,
+      initTimeoutMs: config.wsInitTimeoutMs,
+      limiter: limits.requests,
+    },
   );
 
   const apollo = new ApolloServer<Context>({
@@ -71,6 +81,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   if (config.graphiql) app.get(GRAPHQL_PATH, graphiqlPage(GRAPHQL_PATH));
   app.use(
     GRAPHQL_PATH,
+    rateLimits(limits),
     express.json({ limit: MAX_MESSAGE_BYTES }),
     // One more byte than the largest file: the project's own limit answers first, with FILE_TOO_LARGE.
     graphqlMultipart({

@@ -15,6 +15,7 @@ import { WebSocketServer } from 'ws';
 import { createContext } from '../context/context.js';
 import { type Services } from '../context/services.js';
 import { ErrorCode } from '../errors/codes.js';
+import { type RateLimiter, rateLimitedError } from './rate-limit.js';
 import { type Logger } from '../logger.js';
 import { type ErrorReporter } from './errors.js';
 import { MAX_MESSAGE_BYTES, type OperationChecks } from './limits.js';
@@ -26,6 +27,8 @@ export interface WebSocketOptions {
   introspection: boolean;
   /** A socket without connection_init by then is closed with 4408. */
   initTimeoutMs: number;
+  /** Each subscribe counts as a request of the socket's client. */
+  limiter: RateLimiter;
 }
 
 /** graphql-ws on the HTTP server's GraphQL path; each operation gets the same context an HTTP request gets. */
@@ -49,7 +52,14 @@ export function attachWebSocket(
     {
       schema,
       connectionInitWaitTimeout: options.initTimeoutMs,
-      onSubscribe(_ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
+      onSubscribe(ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
+        const client = (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket
+          ?.remoteAddress;
+        const wait = options.limiter.take(client ?? 'unknown');
+        if (wait > 0) {
+          const { message, extensions } = rateLimitedError(wait);
+          return [new GraphQLError(message, { extensions })];
+        }
         let document;
         try {
           document = parse(payload.query, options.checks.parseOptions);

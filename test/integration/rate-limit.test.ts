@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { print } from 'graphql';
+import { RateLimiter } from '../../src/server/rate-limit.js';
+import { WatchSourcesDocument } from '../generated/graphql.js';
+import { startTestGateway, wsClient } from '../helpers/gateway.js';
+import { createProject, uploadFile } from '../helpers/lake.js';
+
+describe('rate limits', () => {
+  it('refill at the configured rate, with bursts up to a minute of it', () => {
+    const limiter = new RateLimiter(60); // one a second
+    const t0 = 1_000_000;
+    for (let i = 0; i < 60; i++) assert.equal(limiter.take('a', t0), 0);
+    assert.equal(limiter.take('a', t0), 1, 'the 61st waits a second');
+    assert.equal(limiter.take('b', t0), 0, 'another client has its own budget');
+    assert.equal(limiter.take('a', t0 + 1000), 0, 'a second later there is one more');
+    assert.equal(new RateLimiter(0).take('a', t0), 0, '0 means no limit');
+  });
+
+  it('answer 429 with Retry-After and RATE_LIMITED, counting uploads apart from other requests', async () => {
+    const gateway = await startTestGateway({
+      RATE_LIMIT_REQUESTS_PER_MINUTE: '3',
+      RATE_LIMIT_UPLOADS_PER_MINUTE: '2',
+    });
+    try {
+      const project = await createProject(gateway);
+      const query = () =>
+        fetch(gateway.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ projects { name } }' }),
+        });
+      const file = (n: number) => ({ name: `${n}.csv`, type: 'text/csv', content: Buffer.from(`a\n${n}\n`) });
+      assert.equal((await uploadFile(gateway, { project }, file(1))).status, 200);
+      assert.equal((await uploadFile(gateway, { project }, file(2))).status, 200);
+      const third = await uploadFile(gateway, { project }, file(3));
+      assert.equal(third.status, 429);
+      assert.equal(third.body.errors?.[0]?.extensions?.['code'], 'RATE_LIMITED');
+
+      assert.equal((await query()).status, 200, 'uploads did not use up the request budget');
+      assert.equal((await query()).status, 200);
+      const refused = await query();
+      assert.equal(refused.status, 429);
+      assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+      const body = (await refused.json()) as { errors: { extensions: Record<string, unknown> }[] };
+      assert.equal(body.errors[0]!.extensions['code'], 'RATE_LIMITED');
+      assert.ok(Number(body.errors[0]!.extensions['retryAfterSeconds']) >= 1);
+
+      // The WebSocket path draws on the same request budget.
+      const client = wsClient(gateway);
+      try {
+        const iterator = client.iterate({ query: print(WatchSourcesDocument) });
+        await assert.rejects(
+          iterator.next(),
+          (errors: { extensions?: { code?: string } }[]) =>
+            Array.isArray(errors) && errors[0]?.extensions?.code === 'RATE_LIMITED',
+        );
+      } finally {
+        await client.dispose();
+      }
+    } finally {
+      await gateway.close();
+    }
+  });
+});
