@@ -31,9 +31,8 @@ export class InfluxConnection implements StoreConnection {
       ...(tls && { transportOptions: nodeTlsOptions(tls) }),
     });
     const dispatcher = fetchDispatcher(tls);
-    this.fetch = dispatcher
-      ? (input, init) => fetch(input, { ...init, dispatcher } as RequestInit)
-      : globalThis.fetch.bind(globalThis);
+    // The global fetch is looked up at each call (tests count requests by wrapping it).
+    this.fetch = (input, init) => fetch(input, dispatcher ? ({ ...init, dispatcher } as RequestInit) : init);
   }
 
   /** An authenticated InfluxQL request on the v1-compatible endpoint (1.x, 2.x and 3.x): proves the token too. */
