@@ -44,6 +44,10 @@ export const OPERATORS: readonly unknown[] = [
 /** Every value: strings, then operator objects (a String argument refuses those before any resolver). */
 export const VALUES: readonly unknown[] = [...INJECTIONS, ...OPERATORS];
 
+/** What a clean file name never holds: a path separator or a control character. */
+// eslint-disable-next-line no-control-regex
+export const PATH_OR_CONTROL = /[/\\\u0000-\u001f]/;
+
 /** What a store keeps of a string: lone surrogates become U+FFFD in UTF-8. */
 export const stored = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
 

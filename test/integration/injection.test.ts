@@ -38,6 +38,7 @@ import {
   INJECTIONS,
   LONG,
   OPERATORS,
+  PATH_OR_CONTROL,
   show,
   stored,
   VALUES,
@@ -554,7 +555,7 @@ describe('no argument reaches a store as code', () => {
           l('uploadFile(file name)'),
           named,
           'file',
-          (d) => assert.doesNotMatch(d.uploadFile.object.originalName, /[/\\\u0000-\u001f]/, show(v)),
+          (d) => assert.doesNotMatch(d.uploadFile.object.originalName, PATH_OR_CONTROL, show(v)),
           ['BAD_REQUEST'],
         ),
       );
@@ -707,23 +708,24 @@ describe('no argument reaches a store as code', () => {
       0,
       'a refused file writes no point',
     );
+    // line protocol carries a line break or tab in a tag value as the text \n, \r or \t, as InfluxDB's client does
+    const ESCAPED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
     await eachLimited(tagged, 4, async (city) => {
+      const written = stored(city).replace(/[\n\r\t]/g, (c) => ESCAPED[c]!);
       const body = await ask(TimeSeriesDocument, {
         project: sink,
         measurement: 'injected',
         from: FROM,
         to: TO,
-        tags: [{ name: 'city', value: city }],
+        tags: [{ name: 'city', value: written }],
       });
-      expectClean(`tag value ${show(city)}`, body, null, (d) => {
-        // line protocol writes a line break or tab in a tag value as \n, \r or \t
-        if (/[\n\r\t]/.test(city)) return assert.deepEqual(d.timeSeries, []);
+      expectClean(`tag value ${show(city)}`, body, null, (d) =>
         assert.deepEqual(
           d.timeSeries.map((s) => [s.tags, s.points.length, s.source?.objectId]),
-          [[{ city: stored(city) }, 1, citiesId]],
+          [[{ city: written }, 1, citiesId]],
           `tag value ${show(city)}`,
-        );
-      });
+        ),
+      );
     });
     assert.equal(points.filter((p) => p['object_id'] === String(citiesId)).length, tagged.length);
 
