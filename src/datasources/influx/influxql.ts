@@ -48,12 +48,8 @@ export function interval(every: string, argument = 'every'): string {
   const match = EVERY_PATTERN.exec(every);
   const ns = match ? BigInt(every.slice(0, -match[1]!.length)) * UNIT_NS[match[1]!]! : 0n;
   if (ns <= 0n || ns > MAX_NS) {
-    throw new BadInputError(
-      `${argument} must be a positive duration such as 30s, 5m or 1h (at most 15250w)`,
-      {
-        argument,
-      },
-    );
+    const message = `${argument} must be a positive duration such as 30s, 5m or 1h, at most 15250w`;
+    throw new BadInputError(message, { argument });
   }
   return every;
 }
