@@ -30,7 +30,8 @@ const TYPES: Record<string, string> = {
 };
 
 export function contentTypeOf(extension: string): string {
-  return TYPES[extension] ?? 'application/octet-stream';
+  // own keys only: a file named x.constructor must not find Object.prototype's
+  return Object.hasOwn(TYPES, extension) ? TYPES[extension]! : 'application/octet-stream';
 }
 
 /**

@@ -22,7 +22,11 @@ export function objectKey(objectId: number): string {
   return `${String(objectId).padStart(10, '0')}-${randomUUID()}`;
 }
 
-/** The client's file name, reduced to a plain name: it is metadata, never a path. */
+/**
+ * The client's file name, reduced to a plain name: it is metadata, never a path. A lone surrogate becomes
+ * U+FFFD (as UTF-8 stores it), even one the cut at 255 characters leaves: URL encoding (S3 metadata,
+ * download names) would throw on it.
+ */
 export function cleanFileName(name: string): string {
   const plain = basename(name.replace(/\\/g, '/'))
     // eslint-disable-next-line no-control-regex
@@ -30,7 +34,19 @@ export function cleanFileName(name: string): string {
     .trim();
   if (!plain || plain === '.' || plain === '..')
     throw new BadInputError('the file needs a name', { argument: 'file' });
-  return plain.slice(0, 255);
+  return Buffer.from(plain.slice(0, 255), 'utf8').toString('utf8');
+}
+
+/**
+ * A content type goes to the raw zone as an HTTP header, so it is what a header value can carry: visible
+ * ASCII and spaces, 1 to 255 characters.
+ */
+export function assertContentType(contentType: string): void {
+  if (!/^[\x21-\x7e][\x20-\x7e]{0,254}$/.test(contentType)) {
+    throw new BadInputError('a content type is 1 to 255 visible ASCII characters, such as text/csv', {
+      argument: 'contentType',
+    });
+  }
 }
 
 /** Lower-case extension without the dot, '' when there is none. */

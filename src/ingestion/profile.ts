@@ -1,7 +1,7 @@
 import { type Catalog, type TenantProfile } from '../datasources/catalog/catalog.js';
 import { ErrorCode } from '../errors/codes.js';
 import { BadInputError, LakegateError } from '../errors/errors.js';
-import { extensionOf } from './names.js';
+import { assertContentType, extensionOf } from './names.js';
 
 export const DEFAULT_PROFILE: TenantProfile = {
   maxFileSize: null,
@@ -60,6 +60,7 @@ export function checkSize(profile: TenantProfile, gatewayLimit: number, size: nu
 
 /** The file must match an allowed extension and an allowed content type (each list, when not empty). */
 export function checkFormat(profile: TenantProfile, fileName: string, contentType: string): void {
+  assertContentType(contentType);
   const extension = extensionOf(fileName);
   const type = contentType.toLowerCase().split(';')[0]!.trim();
   const extensionOk = profile.allowedExtensions.length === 0 || profile.allowedExtensions.includes(extension);

@@ -45,7 +45,7 @@ const definitionsSchema = z
   })
   .strict()
   .superRefine((d, ctx) => {
-    if (d.pipelines['default']) {
+    if (hasPipeline(d, 'default')) {
       ctx.addIssue({
         code: 'custom',
         path: ['pipelines', 'default'],
@@ -53,7 +53,7 @@ const definitionsSchema = z
       });
     }
     d.rules.forEach((r, i) => {
-      if (!d.pipelines[r.pipeline])
+      if (!hasPipeline(d, r.pipeline))
         ctx.addIssue({
           code: 'custom',
           path: ['rules', i, 'pipeline'],
@@ -106,6 +106,11 @@ export function loadPipelineDefinitions(path: string): PipelineDefinitions {
   return parsed.data;
 }
 
+/** Whether `name` is a pipeline of the file: own keys only, so "constructor" or "__proto__" is none. */
+export function hasPipeline(definitions: Pick<PipelineDefinitions, 'pipelines'>, name: string): boolean {
+  return Object.hasOwn(definitions.pipelines, name);
+}
+
 function typeMatches(pattern: string | undefined, type: string): boolean {
   if (pattern === undefined) return true;
   return pattern.endsWith('/*') ? type.startsWith(pattern.slice(0, -1)) : pattern === type;
@@ -117,7 +122,7 @@ function typeMatches(pattern: string | undefined, type: string): boolean {
  */
 export function selectPipeline(definitions: PipelineDefinitions, entry: CatalogEntry): string | null {
   const wanted = entry.dataProcessing ?? 'default';
-  if (wanted !== 'default' && definitions.pipelines[wanted]) return wanted;
+  if (wanted !== 'default' && hasPipeline(definitions, wanted)) return wanted;
   const rule = definitions.rules.find(
     (r) =>
       r.dataProcessing === wanted &&

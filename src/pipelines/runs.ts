@@ -5,7 +5,7 @@ import { ErrorCode } from '../errors/codes.js';
 import { BadInputError, LakegateError, NotFoundError } from '../errors/errors.js';
 import { type IngestionFeed } from '../ingestion/feed.js';
 import { type Logger } from '../logger.js';
-import { type PipelineDefinitions, selectPipeline } from './definitions.js';
+import { hasPipeline, type PipelineDefinitions, selectPipeline } from './definitions.js';
 import { type RunExecutor } from './executor.js';
 import { type RunQueue } from './queue.js';
 
@@ -55,7 +55,7 @@ export class PipelineRuns {
 
   /** An object's dataProcessing value: `default` or the name of a pipeline. */
   checkDataProcessing(value: string): string {
-    if (value !== 'default' && !this.definitions.pipelines[value])
+    if (value !== 'default' && !hasPipeline(this.definitions, value))
       throw this.unknown(value, 'metadata.dataProcessing');
     return value;
   }
@@ -83,7 +83,7 @@ export class PipelineRuns {
       throw new BadInputError(`no pipeline rule matches object ${objectId}: name one`, {
         argument: 'pipeline',
       });
-    if (!this.definitions.pipelines[name]) throw this.unknown(name, 'pipeline');
+    if (!hasPipeline(this.definitions, name)) throw this.unknown(name, 'pipeline');
     const now = new Date();
     const run: RunRecord = {
       runId: runIdOf(project, objectId, entry.sha256, name),

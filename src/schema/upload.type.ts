@@ -12,7 +12,8 @@ export class ObjectMetadataInput {
 
   @Field(() => JSONScalar, {
     nullable: true,
-    description: 'Free JSON (templates, annotations); keys may not start with "$" or contain ".".',
+    description:
+      'Free JSON (templates, annotations); keys may not be empty, start with "$" or contain "." or NUL.',
   })
   otherData?: Record<string, unknown>;
 

@@ -57,7 +57,8 @@ export function parseCell(type: CqlType, text: string): unknown {
       return Number.isFinite(n) ? n : fail();
     }
     case 'boolean':
-      return BOOLEANS[s.toLowerCase()] ?? fail();
+      // own keys only: "constructor" is no boolean
+      return Object.hasOwn(BOOLEANS, s.toLowerCase()) ? BOOLEANS[s.toLowerCase()]! : fail();
     case 'timestamp': {
       const m = TIMESTAMP.exec(s);
       // a time without a zone is UTC, whatever the server's own zone
@@ -75,6 +76,31 @@ export function parseCell(type: CqlType, text: string): unknown {
       return UUID.test(s) ? Uuid.fromString(s.toLowerCase()) : fail();
     case 'decimal':
       return PLAIN_DECIMAL.test(s) ? BigDecimal.fromString(s) : fail();
+  }
+}
+
+/** Cassandra keeps a key in at most this many bytes: the partition key whole, each clustering value alone. */
+export const MAX_KEY_BYTES = 65_535;
+
+/**
+ * The bytes a partition key of these driver values takes: a single value as it is, each of a composite one
+ * with its 2-byte length and end byte. Only text and decimal grow with their input; the rest are fixed.
+ */
+export function keyBytes(values: readonly unknown[]): number {
+  const size = (v: unknown) =>
+    typeof v === 'string'
+      ? Buffer.byteLength(v)
+      : v instanceof BigDecimal
+        ? BigDecimal.toBuffer(v).length
+        : 16;
+  return values.length === 1 ? size(values[0]) : values.reduce<number>((n, v) => n + size(v) + 3, 0);
+}
+
+/** Refuses key values Cassandra cannot hold, before any request. */
+export function checkKeySize(values: readonly unknown[]): void {
+  const bytes = keyBytes(values);
+  if (bytes > MAX_KEY_BYTES) {
+    throw new CellError(`is ${bytes} bytes, more than the ${MAX_KEY_BYTES} a Cassandra key can hold`);
   }
 }
 

@@ -4,7 +4,7 @@ import { guard } from '../guard.js';
 import { inParallel } from '../parallel.js';
 import { type CassandraConnection, WRITE_PROFILE } from './cassandra.connection.js';
 import { identifier, keyspaceFor, LINEAGE_TABLE, q } from './cql-names.js';
-import { CellError, type CqlType, isCqlType, parseJsonValue, toJson } from './cql-types.js';
+import { CellError, checkKeySize, type CqlType, isCqlType, parseJsonValue, toJson } from './cql-types.js';
 
 export interface TableColumn {
   name: string;
@@ -374,7 +374,7 @@ function partitionValues(table: string, schema: TableSchema, given: Record<strin
       { argument: 'partitionKey' },
     );
   }
-  return key.map((c) => {
+  const values = key.map((c) => {
     const type = schema.columns.find((col) => col.name === c)!.type;
     try {
       if (!isCqlType(type)) throw new CellError(`has type ${type}, which cannot be given as JSON`);
@@ -384,6 +384,12 @@ function partitionValues(table: string, schema: TableSchema, given: Record<strin
       throw new BadInputError(`partitionKey.${c}: ${error.message}`, { argument: 'partitionKey' });
     }
   });
+  try {
+    checkKeySize(values);
+  } catch (error) {
+    throw new BadInputError(`partitionKey ${(error as Error).message}`, { argument: 'partitionKey' });
+  }
+  return values;
 }
 
 const badCursor = () => new BadInputError('after is not a cursor this API gave out', { argument: 'after' });

@@ -18,14 +18,18 @@ export function assertDataPath(path: string): void {
   }
 }
 
-/** Keys of user JSON stored in otherData: no "$" prefix and no dots, which MongoDB would read as operators or paths. */
+/**
+ * Keys of user JSON stored in otherData: no "$" prefix and no dots, which MongoDB would read as operators or
+ * paths, and no NUL, which BSON cannot hold in a key.
+ */
 export function assertStorableJson(value: unknown, at = 'otherData'): void {
   if (Array.isArray(value)) return value.forEach((v, i) => assertStorableJson(v, `${at}[${i}]`));
   if (value === null || typeof value !== 'object') return;
   for (const [key, v] of Object.entries(value)) {
-    if (key.startsWith('$') || key.includes('.') || key === '') {
+    if (key.startsWith('$') || key.includes('.') || key.includes('\0') || key === '') {
       throw new BadInputError(
-        `${at} has the key ${JSON.stringify(key)}: keys may not be empty, start with "$" or contain "."`,
+        `${at} has the key ${JSON.stringify(key)}: keys may not be empty, start with "$" or contain "." or NUL`,
+        { argument: 'metadata.otherData' },
       );
     }
     assertStorableJson(v, `${at}.${key}`);

@@ -1,5 +1,5 @@
 import { BadInputError } from '../../errors/errors.js';
-import { identifier, interval, LINEAGE_TAGS, Params } from './influxql.js';
+import { identifier, interval, LINEAGE_TAGS, Params, tagIdentifier, timeBound } from './influxql.js';
 import { type SeriesLineage, type SeriesQuery } from './timeseries.store.js';
 
 /**
@@ -20,14 +20,14 @@ export function selectStatement(q: SeriesQuery): { text: string; params: Params 
   }
   const where = [
     `"project" = ${p.add(q.project)}`,
-    `time >= ${p.add(q.from.toISOString())}`,
-    `time < ${p.add(q.to.toISOString())}`,
-    ...q.tags.map((t) => `${identifier(t.name, 'tags.name')} = ${p.add(t.value)}`),
+    `time >= ${p.add(timeBound(q.from))}`,
+    `time < ${p.add(timeBound(q.to))}`,
+    ...q.tags.map((t) => `${tagIdentifier(t.name, 'tags.name')} = ${p.add(t.value)}`),
   ];
   const group: string[] = [];
   if (q.every !== null) group.push(`time(${interval(q.every)})`);
   if (q.groupBy === null) group.push('*');
-  else group.push(...q.groupBy.map((t) => identifier(t, 'groupBy')));
+  else group.push(...q.groupBy.map((t) => tagIdentifier(t, 'groupBy')));
   const select = q.aggregate ? `${q.aggregate.toLowerCase()}(*)` : '*';
   const text =
     `SELECT ${select} FROM ${measurement} WHERE ${where.join(' AND ')}` +

@@ -5,7 +5,13 @@ import {
   normaliseName,
   tableName,
 } from '../../datasources/cassandra/cql-names.js';
-import { CellError, CQL_TYPES, type CqlType, parseCell } from '../../datasources/cassandra/cql-types.js';
+import {
+  CellError,
+  checkKeySize,
+  CQL_TYPES,
+  type CqlType,
+  parseCell,
+} from '../../datasources/cassandra/cql-types.js';
 import { type TableDefinition } from '../../datasources/cassandra/table.store.js';
 import { BadInputError } from '../../errors/errors.js';
 
@@ -174,11 +180,15 @@ function declaredPlan(name: string, declared: Declared, names: string[]): TableP
     }
     return { ...c, at, key: keys.has(c.name) };
   });
+  // where each key column's value is in a row; -1 for a lineage column, whose value is small
+  const at = (k: string) => sources.findIndex((s) => s.name === k);
+  const partitionAt = declared.partitionKey.map(at);
+  const clusteringAt = declared.clusteringKey.map(at);
   return {
     definition: { name, ...declared },
     columns: declared.columns.map((c) => c.name),
-    toRow: (fields, row) =>
-      sources.map((c) => {
+    toRow: (fields, row) => {
+      const values = sources.map((c) => {
         const text = fields[c.at]!;
         try {
           const value = parseCell(c.type, text);
@@ -189,6 +199,15 @@ function declaredPlan(name: string, declared: Declared, names: string[]): TableP
           if (!(error instanceof CellError)) throw error;
           throw new BadInputError(`row ${row}, column ${c.name}: ${error.message}`, { row, column: c.name });
         }
-      }),
+      });
+      try {
+        checkKeySize(partitionAt.map((i) => (i < 0 ? 0 : values[i])));
+        for (const i of clusteringAt) if (i >= 0) checkKeySize([values[i]]);
+      } catch (error) {
+        if (!(error instanceof CellError)) throw error;
+        throw new BadInputError(`row ${row}: its key ${error.message}`, { row });
+      }
+      return values;
+    },
   };
 }

@@ -25,7 +25,9 @@ const templateSchema = z
       names.forEach((n, i) => {
         const issue = (message: string) => ctx.addIssue({ code: 'custom', path: [kind, i], message });
         if (seen.has(n)) issue(`${n} is named twice`);
-        if (n === 'time') issue('time is the point time, not a field or tag');
+        if (n.toLowerCase() === 'time') issue(`${n} is the point time, not a field or tag`);
+        // a key no plain object can hold: the point would lose it
+        if (n === '__proto__') issue(`${n} cannot be a field or tag name`);
         if (kind === 'tags' && (LINEAGE_TAGS as readonly string[]).includes(n)) {
           issue(`${n} is a lineage tag the step sets itself`);
         }
@@ -56,15 +58,17 @@ export function toPoint(template: SeriesTemplate, record: unknown): SeriesPoint 
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
     return `is not a JSON object (${show(record)})`;
   }
-  const r = record as Record<string, unknown>;
-  if (r[template.timeField] === undefined || r[template.timeField] === null) {
+  // own keys only: a template naming `constructor` must not read Object.prototype's
+  const at = (key: string): unknown =>
+    Object.hasOwn(record, key) ? (record as Record<string, unknown>)[key] : undefined;
+  if (at(template.timeField) === undefined || at(template.timeField) === null) {
     return `has no time field ${template.timeField}`;
   }
-  const time = toNanoseconds(r[template.timeField], template.timeFormat);
+  const time = toNanoseconds(at(template.timeField), template.timeFormat);
   if (typeof time === 'string') return `time field ${template.timeField} ${time}`;
   const fields: Record<string, number> = {};
   for (const f of template.fields) {
-    const v = r[f];
+    const v = at(f);
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       return v === undefined ? `has no field ${f}` : `field ${f} is not a number (${show(v)})`;
     }
@@ -72,9 +76,11 @@ export function toPoint(template: SeriesTemplate, record: unknown): SeriesPoint 
   }
   const tags: Record<string, string> = {};
   for (const t of template.tags) {
-    const v = r[t];
+    const v = at(t);
     if (v === undefined || v === null || v === '') continue;
     if (typeof v === 'object') return `tag ${t} is not a string, number or boolean (${show(v)})`;
+    // line protocol has no escape for a backslash before the separator that ends a tag value
+    if (typeof v === 'string' && v.endsWith('\\')) return `tag ${t} ends with a backslash (${show(v)})`;
     tags[t] = String(v);
   }
   return { measurement: template.measurement, time, tags, fields };
