@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Server } from 'node:http';
 import {
   type ExecutionArgs,
+  getOperationAST,
   GraphQLError,
   type GraphQLSchema,
   NoSchemaIntrospectionCustomRule,
@@ -9,6 +10,7 @@ import {
   specifiedRules,
   validate,
 } from 'graphql';
+import { getVariableValues } from 'graphql/execution/values.js';
 import { type Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -68,6 +70,16 @@ export function attachWebSocket(
         }
         const errors = validate(schema, document, rules);
         if (errors.length > 0) return errors.map((e) => coded(e, ErrorCode.GRAPHQL_VALIDATION_FAILED));
+        // Variables are coerced here, as Apollo does on HTTP, so a wrong one is the client's error.
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation) {
+          const coerced = getVariableValues(
+            schema,
+            operation.variableDefinitions ?? [],
+            payload.variables ?? {},
+          );
+          if (coerced.errors) return coerced.errors.map((e) => coded(e, ErrorCode.BAD_USER_INPUT));
+        }
         return {
           schema,
           document,

@@ -164,6 +164,22 @@ describe('WebSocket protocol abuse', () => {
     await assertStillServing();
   });
 
+  it('answers a variable of the wrong type with BAD_USER_INPUT, as HTTP does', async () => {
+    const client = wsClient(gateway);
+    try {
+      const iterator = client.iterate({
+        query: 'subscription($p: String!) { ingestionEvents(project: $p) { sequence } }',
+        variables: { p: { $ne: null } },
+      });
+      await assert.rejects(
+        iterator.next(),
+        (errors: { extensions?: { code?: string } }[]) => errors[0]?.extensions?.code === 'BAD_USER_INPUT',
+      );
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('closes a socket that names no subprotocol with 4406', async () => {
     const raw = await rawSocket(gateway, []);
     assert.deepEqual(await raw.closed, { code: 4406, reason: 'Subprotocol not acceptable' });
