@@ -107,6 +107,7 @@ const env = z.object({
   CASSANDRA_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(32),
   REDIS_URL: url(['redis', 'rediss']).optional(),
   RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   TLS_CA_FILE: readableFile.optional(),
   TLS_CERT_FILE: readableFile.optional(),
@@ -183,6 +184,8 @@ export interface Config {
   };
   /** Per client and minute, with bursts up to as many; 0: no limit. */
   readonly rateLimits: { readonly requestsPerMinute: number; readonly uploadsPerMinute: number };
+  /** Proxies in front of the gateway whose X-Forwarded-For names the client (rate limits, logs). */
+  readonly trustProxyHops: number;
   /** CA, client certificate and key for stores reached over TLS (https, rediss, neo4j+s, tls=true). */
   readonly tls: TlsFiles;
   readonly stores: {
@@ -278,6 +281,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       batchSize: e.INFLUX_BATCH_SIZE,
       writeConcurrency: e.INFLUX_WRITE_CONCURRENCY,
     },
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     rateLimits: {
       requestsPerMinute: e.RATE_LIMIT_REQUESTS_PER_MINUTE,
       uploadsPerMinute: e.RATE_LIMIT_UPLOADS_PER_MINUTE,

@@ -75,6 +75,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   await apollo.start();
 
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxyHops);
   app.use(requestLogging(logger));
   app.use(healthRoutes(services));
   if (services.fsRaw) app.use(rawRoutes(services.fsRaw.store, services.fsRaw.signer));

@@ -122,6 +122,9 @@ describe('no argument reaches a store as code', () => {
   before(async () => {
     await bucket.create();
     gateway = await startTestGateway({
+      // A barrage of requests: rate limits are tested elsewhere.
+      RATE_LIMIT_REQUESTS_PER_MINUTE: '0',
+      RATE_LIMIT_UPLOADS_PER_MINUTE: '0',
       ...bucket.env,
       S3_URL: stackUrl('MINIO_S3_URL'),
       MONGODB_URL: freshMongoUrl(),

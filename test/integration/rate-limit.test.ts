@@ -17,6 +17,24 @@ describe('rate limits', () => {
     assert.equal(new RateLimiter(0).take('a', t0), 0, '0 means no limit');
   });
 
+  it('count each client behind a trusted proxy apart', async () => {
+    const gateway = await startTestGateway({ RATE_LIMIT_REQUESTS_PER_MINUTE: '1', TRUST_PROXY_HOPS: '1' });
+    try {
+      const from = (client: string) =>
+        fetch(gateway.graphqlUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+          body: JSON.stringify({ query: '{ projects { name } }' }),
+        }).then((r) => r.status);
+      assert.deepEqual(
+        [await from('10.0.0.1'), await from('10.0.0.2'), await from('10.0.0.1')],
+        [200, 200, 429],
+      );
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it('answer 429 with Retry-After and RATE_LIMITED, counting uploads apart from other requests', async () => {
     const gateway = await startTestGateway({
       RATE_LIMIT_REQUESTS_PER_MINUTE: '3',
