@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { ROLES, type Role } from './auth/principal.js';
+import { mintToken } from './auth/tokens.js';
 import { formatSummary, ingest } from './cli/ingest.js';
+import { loadConfig } from './config.js';
 
 const USAGE = `usage:
   lakegate ingest <dir> --project <name> [--url http://127.0.0.1:4000/graphql] [--concurrency 2]
-                        [--owner <name>] [--application <name>]`;
+                        [--owner <name>] [--application <name>]
+  lakegate token --subject <name> (--project <name> --role viewer|editor|admin | --admin) [--expires 8h]
+                 (signs with AUTH_JWT_SECRET)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'token') return token(rest);
   if (command !== 'ingest') {
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === '--help' ? 0 : 2;
@@ -39,6 +45,37 @@ async function main(argv: string[]): Promise<number> {
   });
   process.stdout.write(`${formatSummary(summary)}\n`);
   return summary.failed.length > 0 ? 1 : 0;
+}
+
+/** Mints a token with the gateway's own secret, for local use. */
+async function token(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      subject: { type: 'string' },
+      project: { type: 'string', multiple: true },
+      role: { type: 'string' },
+      admin: { type: 'boolean', default: false },
+      expires: { type: 'string', default: '8h' },
+    },
+  });
+  const role = values.role as Role | undefined;
+  const config = loadConfig();
+  if (!values.subject || (!values.admin && (!values.project?.length || !role || !ROLES.includes(role)))) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  if (!config.auth?.secret) {
+    process.stderr.write("lakegate: set AUTH_JWT_SECRET (the gateway's own) to mint a token\n");
+    return 2;
+  }
+  const projects = Object.fromEntries((values.project ?? []).map((p) => [p, role!]));
+  const minted = await mintToken(
+    { ...config.auth, secret: config.auth.secret },
+    { subject: values.subject, admin: values.admin, projects, expiresIn: values.expires },
+  );
+  process.stdout.write(`${minted}\n`);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

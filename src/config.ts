@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
+import { type TokenSettings } from './auth/tokens.js';
 import { type TlsFiles } from './datasources/tls.js';
 import {
   BUILT_IN_PIPELINES,
@@ -108,6 +109,10 @@ const env = z.object({
   REDIS_URL: url(['redis', 'rediss']).optional(),
   RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  AUTH_JWT_SECRET: z.string().min(32, { message: 'expected at least 32 characters' }).optional(),
+  AUTH_JWKS_URL: url(['http', 'https']).optional(),
+  AUTH_ISSUER: z.string().min(1).default('lakegate'),
+  AUTH_AUDIENCE: z.string().min(1).default('lakegate'),
   RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().min(0).default(600),
   TLS_CA_FILE: readableFile.optional(),
   TLS_CERT_FILE: readableFile.optional(),
@@ -184,6 +189,8 @@ export interface Config {
   };
   /** Per client and minute, with bursts up to as many; 0: no limit. */
   readonly rateLimits: { readonly requestsPerMinute: number; readonly uploadsPerMinute: number };
+  /** How bearer tokens are verified; null: no token configuration (a token is refused). */
+  readonly auth: TokenSettings | null;
   /** Proxies in front of the gateway whose X-Forwarded-For names the client (rate limits, logs). */
   readonly trustProxyHops: number;
   /** CA, client certificate and key for stores reached over TLS (https, rediss, neo4j+s, tls=true). */
@@ -282,6 +289,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       writeConcurrency: e.INFLUX_WRITE_CONCURRENCY,
     },
     trustProxyHops: e.TRUST_PROXY_HOPS,
+    auth:
+      e.AUTH_JWT_SECRET || e.AUTH_JWKS_URL
+        ? {
+            secret: e.AUTH_JWT_SECRET,
+            jwksUrl: e.AUTH_JWKS_URL,
+            issuer: e.AUTH_ISSUER,
+            audience: e.AUTH_AUDIENCE,
+          }
+        : null,
     rateLimits: {
       requestsPerMinute: e.RATE_LIMIT_REQUESTS_PER_MINUTE,
       uploadsPerMinute: e.RATE_LIMIT_UPLOADS_PER_MINUTE,

@@ -1,3 +1,4 @@
+import { type Principal } from '../auth/principal.js';
 import { type Logger } from '../logger.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import { type Services } from './services.js';
@@ -10,13 +11,15 @@ export interface Context {
   loaders: Loaders;
   /** The Idempotency-Key header of an HTTP request. */
   idempotencyKey?: string;
+  /** Who sent a valid bearer token; null without one. */
+  principal: Principal | null;
 }
 
 export function createContext(
   services: Services,
   requestId: string,
   logger: Logger,
-  headers: { idempotencyKey?: string } = {},
+  headers: { idempotencyKey?: string; principal?: Principal | null } = {},
 ): Context {
   return {
     requestId,
@@ -24,5 +27,6 @@ export function createContext(
     services,
     loaders: createLoaders(services),
     idempotencyKey: headers.idempotencyKey,
+    principal: headers.principal ?? null,
   };
 }

@@ -15,6 +15,8 @@ import { bodyErrors, createErrorReporter, errorLoggingPlugin } from './errors.js
 import { graphiqlPage } from './graphiql.js';
 import { healthRoutes } from './health.js';
 import { MAX_MESSAGE_BYTES, operationChecks } from './limits.js';
+import { type Principal } from '../auth/principal.js';
+import { bearerAuth } from './auth.js';
 import { graphqlMultipart } from './multipart.js';
 import { RateLimiter, rateLimits } from './rate-limit.js';
 import { rawRoutes } from './raw-route.js';
@@ -83,6 +85,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   app.use(
     GRAPHQL_PATH,
     rateLimits(limits),
+    bearerAuth(services.tokens),
     express.json({ limit: MAX_MESSAGE_BYTES }),
     // One more byte than the largest file: the project's own limit answers first, with FILE_TOO_LARGE.
     graphqlMultipart({
@@ -91,8 +94,11 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       maxFieldSize: 1024 * 1024,
     }),
     expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        createContext(services, req.id, logger, { idempotencyKey: req.header('idempotency-key') }),
+      context: async ({ req, res }) =>
+        createContext(services, req.id, logger, {
+          idempotencyKey: req.header('idempotency-key'),
+          principal: (res.locals['principal'] as Principal | undefined) ?? null,
+        }),
     }),
     bodyErrors(),
   );

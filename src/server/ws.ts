@@ -13,7 +13,9 @@ import {
 import { getVariableValues } from 'graphql/execution/values.js';
 import { type Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { type Principal } from '../auth/principal.js';
+import { bearerToken, verifyBearer } from './auth.js';
 import { createContext } from '../context/context.js';
 import { type Services } from '../context/services.js';
 import { ErrorCode } from '../errors/codes.js';
@@ -21,6 +23,12 @@ import { type RateLimiter, rateLimitedError } from './rate-limit.js';
 import { type Logger } from '../logger.js';
 import { type ErrorReporter } from './errors.js';
 import { MAX_MESSAGE_BYTES, type OperationChecks } from './limits.js';
+
+/** What graphql-ws keeps per socket, with the principal of its token. */
+interface SocketExtra {
+  socket: WebSocket;
+  principal?: Principal;
+}
 
 export interface WebSocketOptions {
   /** The HTTP path's checks, so both refuse the same operations. */
@@ -54,6 +62,28 @@ export function attachWebSocket(
     {
       schema,
       connectionInitWaitTimeout: options.initTimeoutMs,
+      // A token in connection_init ({ authorization: "Bearer …" }) must be valid (else 4403), and the
+      // socket ends with 4403 when it expires.
+      async onConnect(ctx) {
+        const token = bearerToken(ctx.connectionParams?.['authorization']);
+        if (ctx.connectionParams?.['authorization'] === undefined) return true;
+        try {
+          if (!token) return false;
+          const { principal, expiresAt } = await verifyBearer(services.tokens, token);
+          const extra = ctx.extra as SocketExtra;
+          extra.principal = principal;
+          if (expiresAt) {
+            const timer = setTimeout(
+              () => extra.socket.close(4403, 'Forbidden: the token expired'),
+              Math.max(expiresAt.getTime() - Date.now(), 0),
+            );
+            extra.socket.once('close', () => clearTimeout(timer));
+          }
+          return true;
+        } catch {
+          return false;
+        }
+      },
       onSubscribe(ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
         const client = (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket
           ?.remoteAddress;
@@ -85,7 +115,9 @@ export function attachWebSocket(
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: createContext(services, randomUUID(), logger),
+          contextValue: createContext(services, randomUUID(), logger, {
+            principal: (ctx.extra as SocketExtra).principal ?? null,
+          }),
         };
       },
       onNext(_ctx, _id, _payload, args, result) {
