@@ -1,58 +1,28 @@
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
-import { pino } from 'pino';
 import { type CatalogEntry } from '../../src/datasources/catalog/catalog.js';
-import { type StepContext } from '../../src/pipelines/step.js';
+import { stepContext, storedEntry, type TestStepContext } from './step-context.js';
 
 /** The DAG of the test stack (scripts/stack/airflow/dags): fails when its conf says `fail: true`. */
 export const TEST_DAG = 'lakegate_process';
 
-export function storedEntry(project: string, objectId: number): CatalogEntry {
-  const now = new Date();
-  return {
-    project,
-    objectId,
+/** A stored CSV object of 12 bytes, as the airflow step hands it to a DAG. */
+export function airflowEntry(project: string, objectId: number): CatalogEntry {
+  return storedEntry(project, objectId, `readings-${objectId}.csv`, null, {
     key: `objects/${objectId}`,
-    uploadId: `${project}-${objectId}`,
-    owner: 'ana',
-    contentType: 'text/csv',
-    originalName: `readings-${objectId}.csv`,
-    application: null,
     size: 12,
     sha256: 'a'.repeat(64),
-    createdAt: now,
-    lastModified: now,
-    status: 'STORED',
-    successfulOperations: [],
-    failedOperations: [],
-    otherData: null,
-    metrics: null,
-    duplicateOf: null,
-    idempotencyKey: null,
-    expiresAt: null,
     upload: { method: 'STREAM', declaredSize: 12, declaredSha256: null, multipartId: null, partSize: null },
-  };
+  });
 }
 
-/** A step context as the runner builds it; `messages` collects its progress events. */
-export function stepContext(
+/** A step context for the airflow step, whose object is never read. */
+export function airflowContext(
   entry: CatalogEntry,
   runId: string,
   options: Record<string, unknown>,
   signal = new AbortController().signal,
-): StepContext & { messages: string[] } {
-  const messages: string[] = [];
-  return {
-    project: entry.project,
-    entry,
-    runId,
-    options,
-    open: async () => Readable.from([Buffer.from('t,v\n1,2\n3,4\n')]),
-    signal,
-    progress: (message) => messages.push(message),
-    logger: pino({ level: 'silent' }),
-    messages,
-  };
+): TestStepContext {
+  return stepContext(entry, 't,v\n1,2\n3,4\n', { runId, options, signal });
 }
 
 /** Airflow's REST API called directly, without the gateway's client: what Airflow really holds. */

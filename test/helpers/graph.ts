@@ -1,8 +1,6 @@
-import { Readable } from 'node:stream';
 import neo4j, { type Driver } from 'neo4j-driver';
-import { pino } from 'pino';
 import { type CatalogEntry } from '../../src/datasources/catalog/catalog.js';
-import { type StepContext } from '../../src/pipelines/step.js';
+import { storedEntry } from './step-context.js';
 
 /** A 1×1 PNG and a 1×1 JPEG, as a camera or an editor writes them. */
 export const PNG = Buffer.from(
@@ -14,59 +12,14 @@ export const JPEG = Buffer.from(
   'base64',
 );
 
+/** An image's entry as the graph step sees it. */
 export function catalogEntry(
   project: string,
   objectId: number,
   otherData: Record<string, unknown> | null,
   contentType = 'image/png',
 ): CatalogEntry {
-  const now = new Date();
-  return {
-    project,
-    objectId,
-    key: `k${objectId}`,
-    uploadId: `${project}-${objectId}`,
-    owner: 'ana',
-    contentType,
-    originalName: `photo-${objectId}.png`,
-    application: null,
-    size: null,
-    sha256: null,
-    createdAt: now,
-    lastModified: now,
-    status: 'STORED',
-    successfulOperations: [],
-    failedOperations: [],
-    otherData,
-    metrics: null,
-    duplicateOf: null,
-    idempotencyKey: null,
-    expiresAt: null,
-    upload: { method: 'STREAM', declaredSize: null, declaredSha256: null, multipartId: null, partSize: null },
-  };
-}
-
-/** A step context as the runner builds it, counting how often the object is opened. */
-export function stepContext(
-  entry: CatalogEntry,
-  bytes: Buffer,
-  runId: string,
-): StepContext & { opened: number } {
-  const ctx = {
-    project: entry.project,
-    entry,
-    runId,
-    options: {},
-    opened: 0,
-    open: async () => {
-      ctx.opened++;
-      return Readable.from([bytes]);
-    },
-    signal: new AbortController().signal,
-    progress: () => {},
-    logger: pino({ level: 'silent' }),
-  };
-  return ctx;
+  return storedEntry(project, objectId, `photo-${objectId}.png`, otherData, { contentType, size: null });
 }
 
 export interface GraphCounts {

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { flux } from '@influxdata/influxdb-client';
-import { pino } from 'pino';
 import { type CatalogEntry } from '../../src/datasources/catalog/catalog.js';
 import { InfluxConnection } from '../../src/datasources/influx/influx.connection.js';
 import { InfluxTimeSeriesStore } from '../../src/datasources/influx/timeseries.store.js';
-import { type StepContext } from '../../src/pipelines/step.js';
 import { stackUrl, uniqueName } from './stack.js';
+import { storedEntry } from './step-context.js';
 
 /** A bucket of its own on the shared InfluxDB, made through the 2.x management API. */
 export class TestBucket {
@@ -92,52 +90,14 @@ export async function countQueries<T>(
   }
 }
 
+/** A JSON object's entry as the time series step sees it. */
 export function catalogEntry(
   project: string,
   objectId: number,
   otherData: Record<string, unknown> | null,
 ): CatalogEntry {
-  const now = new Date();
-  return {
-    project,
-    objectId,
-    key: `k${objectId}`,
-    uploadId: `${project}-${objectId}`,
-    owner: 'ana',
+  return storedEntry(project, objectId, `readings-${objectId}.json`, otherData, {
     contentType: 'application/json',
-    originalName: `readings-${objectId}.json`,
-    application: null,
     size: 1,
-    sha256: null,
-    createdAt: now,
-    lastModified: now,
-    status: 'STORED',
-    successfulOperations: [],
-    failedOperations: [],
-    otherData,
-    metrics: null,
-    duplicateOf: null,
-    idempotencyKey: null,
-    expiresAt: null,
-    upload: { method: 'STREAM', declaredSize: null, declaredSha256: null, multipartId: null, partSize: null },
-  };
-}
-
-/** What the pipeline runner hands a step, built by hand: the object's bytes come from `content`. */
-export function stepContext(
-  entry: CatalogEntry,
-  content: string | Buffer,
-  overrides: Partial<StepContext> = {},
-): StepContext {
-  return {
-    project: entry.project,
-    entry,
-    runId: `run-${entry.project}-${entry.objectId}`,
-    options: {},
-    open: async () => Readable.from([Buffer.from(content)]),
-    signal: new AbortController().signal,
-    progress: () => {},
-    logger: pino({ level: 'silent' }),
-    ...overrides,
-  };
+  });
 }

@@ -3,12 +3,13 @@ import { pino } from 'pino';
 import { type CatalogEntry } from '../../src/datasources/catalog/catalog.js';
 import { type StepContext } from '../../src/pipelines/step.js';
 
-/** A STORED catalog entry as a step sees it. */
+/** A STORED catalog entry as a step sees it; `fields` changes any of it. */
 export function storedEntry(
   project: string,
   objectId: number,
   originalName: string,
   otherData: Record<string, unknown> | null = null,
+  fields: Partial<CatalogEntry> = {},
 ): CatalogEntry {
   const now = new Date();
   return {
@@ -33,6 +34,7 @@ export function storedEntry(
     idempotencyKey: null,
     expiresAt: null,
     upload: { method: 'STREAM', declaredSize: null, declaredSha256: null, multipartId: null, partSize: null },
+    ...fields,
   };
 }
 
@@ -43,17 +45,19 @@ export interface TestStepContext extends StepContext {
   opens: number;
 }
 
-/** A step context for `entry` whose object holds `content`, as the pipeline runner would build it. */
+/**
+ * A step context for `entry` whose object holds `content`, as the pipeline runner would build it; the run
+ * id is `run-<project>-<objectId>` unless `overrides` says otherwise.
+ */
 export function stepContext(
   entry: CatalogEntry,
   content: string | Buffer,
-  runId: string,
-  signal = new AbortController().signal,
+  overrides: Partial<StepContext> = {},
 ): TestStepContext {
   const context: TestStepContext = {
     project: entry.project,
     entry,
-    runId,
+    runId: `run-${entry.project}-${entry.objectId}`,
     options: {},
     messages: [],
     opens: 0,
@@ -66,9 +70,10 @@ export function stepContext(
       );
       return Promise.resolve(Readable.from(chunks));
     },
-    signal,
+    signal: new AbortController().signal,
     progress: (message) => context.messages.push(message),
     logger: pino({ level: 'silent' }),
+    ...overrides,
   };
   return context;
 }

@@ -6,7 +6,7 @@ import { LakegateError } from '../../src/errors/errors.js';
 import { builtInSteps } from '../../src/pipelines/registry.js';
 import { AirflowStep, dagRunIdOf } from '../../src/pipelines/steps/airflow.js';
 import { SourcesDocument } from '../generated/graphql.js';
-import { airflowApi, dagRunsOf, stepContext, storedEntry, TEST_DAG } from '../helpers/airflow.js';
+import { airflowApi, airflowContext, airflowEntry, dagRunsOf, TEST_DAG } from '../helpers/airflow.js';
 import { graphql, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { stackUrl, uniqueName } from '../helpers/stack.js';
 
@@ -55,7 +55,7 @@ describe('airflow step against the real Airflow', () => {
     });
     const project = uniqueName('af');
     const runId = uniqueName('run');
-    const ctx = stepContext(storedEntry(project, 7), runId, {
+    const ctx = airflowContext(airflowEntry(project, 7), runId, {
       dagId: TEST_DAG,
       conf: { template: 'csv-readings' },
     });
@@ -90,10 +90,10 @@ describe('airflow step against the real Airflow', () => {
   });
 
   it('follows the DAG run of an earlier attempt instead of starting a second one', async () => {
-    const entry = storedEntry(uniqueName('af'), 8);
+    const entry = airflowEntry(uniqueName('af'), 8);
     const runId = uniqueName('run');
-    const first = await step.run(stepContext(entry, runId, { dagId: TEST_DAG }));
-    const retry = stepContext(entry, runId, { dagId: TEST_DAG });
+    const first = await step.run(airflowContext(entry, runId, { dagId: TEST_DAG }));
+    const retry = airflowContext(entry, runId, { dagId: TEST_DAG });
     const second = await step.run(retry);
 
     assert.deepEqual(second, first);
@@ -106,7 +106,7 @@ describe('airflow step against the real Airflow', () => {
   });
 
   it('fails with STEP_FAILED naming the failed task when the DAG fails, and reruns the same DAG run on retry', async () => {
-    const entry = storedEntry(uniqueName('af'), 9);
+    const entry = airflowEntry(uniqueName('af'), 9);
     const runId = uniqueName('run');
     const dagRunId = dagRunIdOf(runId);
     const options = { dagId: TEST_DAG, conf: { fail: true } };
@@ -118,14 +118,14 @@ describe('airflow step against the real Airflow', () => {
       ).try_number;
 
     const error = await assertCode(
-      step.run(stepContext(entry, runId, options)),
+      step.run(airflowContext(entry, runId, options)),
       'STEP_FAILED',
       new RegExp(`^Airflow DAG run ${dagRunId} of ${TEST_DAG} failed \\(failed tasks: process\\)$`),
     );
     assert.deepEqual(error.extensions, { step: 'airflow', dagId: TEST_DAG, dagRunId, code: 'STEP_FAILED' });
     assert.equal(await taskTries(), 1);
 
-    await assertCode(step.run(stepContext(entry, runId, options)), 'STEP_FAILED', /failed tasks: process/);
+    await assertCode(step.run(airflowContext(entry, runId, options)), 'STEP_FAILED', /failed tasks: process/);
     assert.equal(await taskTries(), 2, 'the retry ran the task again');
     const runs = await dagRunsOf(url, runId, since);
     assert.deepEqual(
@@ -137,7 +137,12 @@ describe('airflow step against the real Airflow', () => {
   it('marks the DAG run failed when the run is cancelled', async () => {
     const runId = uniqueName('run');
     const controller = new AbortController();
-    const ctx = stepContext(storedEntry(uniqueName('af'), 10), runId, { dagId: TEST_DAG }, controller.signal);
+    const ctx = airflowContext(
+      airflowEntry(uniqueName('af'), 10),
+      runId,
+      { dagId: TEST_DAG },
+      controller.signal,
+    );
     // Cancel as soon as the DAG run exists: the step is then waiting for it.
     ctx.progress = (message) => {
       ctx.messages.push(message);
@@ -154,10 +159,14 @@ describe('airflow step against the real Airflow', () => {
   });
 
   it('refuses bad options before calling Airflow, and a DAG Airflow does not have', async () => {
-    const entry = storedEntry(uniqueName('af'), 11);
+    const entry = airflowEntry(uniqueName('af'), 11);
     const runId = uniqueName('run');
     const bad = async (options: Record<string, unknown>, argument: string, pattern: RegExp) => {
-      const error = await assertCode(step.run(stepContext(entry, runId, options)), 'BAD_USER_INPUT', pattern);
+      const error = await assertCode(
+        step.run(airflowContext(entry, runId, options)),
+        'BAD_USER_INPUT',
+        pattern,
+      );
       assert.equal(error.extensions['argument'], argument);
     };
     await bad({}, 'options.dagId', /options\.dagId is missing/);
@@ -173,7 +182,7 @@ describe('airflow step against the real Airflow', () => {
   });
 
   it('reports an unreachable Airflow and refused credentials as SOURCE_UNAVAILABLE from airflow', async () => {
-    const entry = storedEntry(uniqueName('af'), 12);
+    const entry = airflowEntry(uniqueName('af'), 12);
     const wrongPassword = new URL(url);
     wrongPassword.password = 'not-the-password';
     const unreachable = new URL(url);
@@ -184,7 +193,7 @@ describe('airflow step against the real Airflow', () => {
     ] as const) {
       const other = new AirflowStep(new AirflowClient(target.href, { pingMs: 5000, callMs: 5000 }), 250);
       const error = await assertCode(
-        other.run(stepContext(entry, uniqueName('run'), { dagId: TEST_DAG })),
+        other.run(airflowContext(entry, uniqueName('run'), { dagId: TEST_DAG })),
         'SOURCE_UNAVAILABLE',
         /^The airflow store is unavailable$/,
       );

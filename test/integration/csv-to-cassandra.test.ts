@@ -59,7 +59,7 @@ describe('csv-to-cassandra', () => {
   let project: string;
   let keyspace: string;
   const run = (entry: ReturnType<typeof storedEntry>, csv: string, runId = `run-${entry.objectId}`) => {
-    const context = stepContext(entry, csv, runId);
+    const context = stepContext(entry, csv, { runId });
     return { context, result: new CsvToCassandraStep(store, 100).run(context) };
   };
   const count = async (table: string, objectId: number) =>
@@ -269,7 +269,7 @@ describe('csv-to-cassandra', () => {
   it('streams an object beyond the memory budget twice: checks every row, then writes', async () => {
     // objects over 1 KiB are not held: each pass reads the object again
     const streamed = (entry: ReturnType<typeof storedEntry>, csv: string) => {
-      const context = stepContext(entry, csv, `run-${entry.objectId}`);
+      const context = stepContext(entry, csv, { runId: `run-${entry.objectId}` });
       return { context, result: new CsvToCassandraStep(store, 100, new MemoryBudget(1024)).run(context) };
     };
     const bad = streamed(
@@ -356,12 +356,10 @@ describe('csv-to-cassandra', () => {
   it('stops between batches when the run is cancelled', async () => {
     const controller = new AbortController();
     controller.abort();
-    const context = stepContext(
-      storedEntry(project, 30, 'cancelled.csv'),
-      'a\n1\n',
-      'run-30',
-      controller.signal,
-    );
+    const context = stepContext(storedEntry(project, 30, 'cancelled.csv'), 'a\n1\n', {
+      runId: 'run-30',
+      signal: controller.signal,
+    });
     await assert.rejects(new CsvToCassandraStep(store).run(context), { name: 'AbortError' });
     assert.equal((await tablesInKeyspace()).includes('cancelled'), false);
   });

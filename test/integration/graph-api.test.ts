@@ -4,7 +4,8 @@ import { type GraphImage, Neo4jGraphStore } from '../../src/datasources/neo4j/gr
 import { ImageToNeo4jStep } from '../../src/pipelines/steps/image-to-neo4j.js';
 import { GraphDerivedPageDocument, GraphImageDocument, GraphThingDocument } from '../generated/graphql.js';
 import { graphql, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { catalogEntry, dropGraphProject, JPEG, PNG, stepContext } from '../helpers/graph.js';
+import { catalogEntry, dropGraphProject, JPEG, PNG } from '../helpers/graph.js';
+import { stepContext } from '../helpers/step-context.js';
 import { createProject, errorCode } from '../helpers/lake.js';
 import { stackUrl, uniqueName } from '../helpers/stack.js';
 
@@ -27,7 +28,7 @@ describe('graph zone through GraphQL', () => {
             imageContent: { mainObjects: main, secondaryObjects: secondary },
           }),
           bytes,
-          `run-${objectId}`,
+          { runId: `run-${objectId}` },
         ),
       );
     await write(1, ['cat', 'sofa'], ['lamp']);

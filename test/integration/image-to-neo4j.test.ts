@@ -5,15 +5,8 @@ import { Neo4jConnection } from '../../src/datasources/neo4j/neo4j.connection.js
 import { Neo4jGraphStore } from '../../src/datasources/neo4j/graph.store.js';
 import { ImageToNeo4jStep } from '../../src/pipelines/steps/image-to-neo4j.js';
 import { builtInSteps } from '../../src/pipelines/registry.js';
-import {
-  catalogEntry,
-  dropGraphProject,
-  graphCounts,
-  imageThingsOf,
-  JPEG,
-  PNG,
-  stepContext,
-} from '../helpers/graph.js';
+import { catalogEntry, dropGraphProject, graphCounts, imageThingsOf, JPEG, PNG } from '../helpers/graph.js';
+import { stepContext } from '../helpers/step-context.js';
 import { stackUrl, uniqueName } from '../helpers/stack.js';
 
 const content = (mainObjects: unknown, secondaryObjects?: unknown) => ({
@@ -59,7 +52,7 @@ describe('image-to-neo4j step', () => {
   it('writes one image and its things with their roles and the run id', async () => {
     const project = newProject();
     const entry = catalogEntry(project, 7, content([' cat ', 'dog'], ['sofa', 'dog']));
-    const result = await step.run(stepContext(entry, PNG, 'run-1'));
+    const result = await step.run(stepContext(entry, PNG, { runId: 'run-1' }));
 
     // 1 image + 3 things + 3 relationships: "dog" is main and secondary, and main wins
     assert.equal(result.count, 7);
@@ -84,23 +77,25 @@ describe('image-to-neo4j step', () => {
     const project = newProject();
     const first = catalogEntry(project, 1, content(['cat'], ['sofa']));
     const second = catalogEntry(project, 2, content(['cat', 'tree']), 'image/jpeg');
-    await step.run(stepContext(first, PNG, 'run-a'));
-    await step.run(stepContext(second, JPEG, 'run-b'));
+    await step.run(stepContext(first, PNG, { runId: 'run-a' }));
+    await step.run(stepContext(second, JPEG, { runId: 'run-b' }));
     const before = await graphCounts(connection.driver, project);
     assert.deepEqual(before, { images: 2, things: 3, contains: 4 });
 
-    const again = await step.run(stepContext(first, PNG, 'run-a'));
+    const again = await step.run(stepContext(first, PNG, { runId: 'run-a' }));
     assert.equal(again.count, 5, 'a rerun reports what it merged');
     assert.match(again.message, /0 nodes and 0 relationships new, 0 relationships removed/);
-    await step.run(stepContext(second, JPEG, 'run-b'));
+    await step.run(stepContext(second, JPEG, { runId: 'run-b' }));
     assert.deepEqual(await graphCounts(connection.driver, project), before);
   });
 
   it('updates roles and drops things no longer listed when the content changes', async () => {
     const project = newProject();
-    await step.run(stepContext(catalogEntry(project, 3, content(['cat'], ['dog', 'sofa'])), PNG, 'run-1'));
+    await step.run(
+      stepContext(catalogEntry(project, 3, content(['cat'], ['dog', 'sofa'])), PNG, { runId: 'run-1' }),
+    );
     const changed = await step.run(
-      stepContext(catalogEntry(project, 3, content(['dog'], ['cat', 'lamp'])), PNG, 'run-2'),
+      stepContext(catalogEntry(project, 3, content(['dog'], ['cat', 'lamp'])), PNG, { runId: 'run-2' }),
     );
     assert.match(changed.message, /1 nodes and 1 relationships new, 1 relationships removed/);
     assert.deepEqual(await imageThingsOf(connection.driver, project, 3), [
@@ -124,9 +119,9 @@ describe('image-to-neo4j step', () => {
       [content(Array(7).fill(' ')), /mainObjects\[4\] is empty \(and 2 more\)$/],
     ];
     for (const [otherData, pattern] of cases) {
-      const ctx = stepContext(catalogEntry(project, 1, otherData), PNG, 'run-1');
+      const ctx = stepContext(catalogEntry(project, 1, otherData), PNG, { runId: 'run-1' });
       await assertBadInput(step.run(ctx), pattern);
-      assert.equal(ctx.opened, 0, 'the object is not even read');
+      assert.equal(ctx.opens, 0, 'the object is not even read');
     }
     assert.deepEqual(await graphCounts(connection.driver, project), { images: 0, things: 0, contains: 0 });
   });
@@ -134,7 +129,7 @@ describe('image-to-neo4j step', () => {
   it('accepts a name of exactly 200 characters, trimmed', async () => {
     const project = newProject();
     const name = 'n'.repeat(200);
-    await step.run(stepContext(catalogEntry(project, 1, content([`  ${name}  `])), PNG, 'run-1'));
+    await step.run(stepContext(catalogEntry(project, 1, content([`  ${name}  `])), PNG, { runId: 'run-1' }));
     assert.deepEqual(await imageThingsOf(connection.driver, project, 1), [
       { name, role: 'main', runId: 'run-1' },
     ]);
@@ -149,14 +144,16 @@ describe('image-to-neo4j step', () => {
       Buffer.alloc(0),
     ];
     for (const bytes of notImages) {
-      const ctx = stepContext(catalogEntry(project, 1, content(['cat']), 'image/png'), bytes, 'run-1');
+      const ctx = stepContext(catalogEntry(project, 1, content(['cat']), 'image/png'), bytes, {
+        runId: 'run-1',
+      });
       await assertBadInput(step.run(ctx), /object 1 is not a JPEG or PNG image/);
     }
     assert.deepEqual(await graphCounts(connection.driver, project), { images: 0, things: 0, contains: 0 });
 
     // and a real JPEG sent as application/octet-stream is an image
     const jpeg = catalogEntry(project, 2, content(['cat']), 'application/octet-stream');
-    assert.match((await step.run(stepContext(jpeg, JPEG, 'run-1'))).message, /1 jpeg image/);
+    assert.match((await step.run(stepContext(jpeg, JPEG, { runId: 'run-1' }))).message, /1 jpeg image/);
   });
 
   it('takes Cypher in names and projects literally', async () => {
@@ -166,9 +163,9 @@ describe('image-to-neo4j step', () => {
     projects.push(evilProject);
     const names = ['cat"}) DETACH DELETE i //', "dog' OR 1=1 //", '$project', '`Thing`', hostile];
     await step.run(
-      stepContext(catalogEntry(project, 1, content(names.slice(0, 3), names.slice(3))), PNG, 'r'),
+      stepContext(catalogEntry(project, 1, content(names.slice(0, 3), names.slice(3))), PNG, { runId: 'r' }),
     );
-    await step.run(stepContext(catalogEntry(evilProject, 1, content([hostile])), PNG, 'r'));
+    await step.run(stepContext(catalogEntry(evilProject, 1, content([hostile])), PNG, { runId: 'r' }));
 
     assert.deepEqual(
       (await imageThingsOf(connection.driver, project, 1)).map((t) => t.name),

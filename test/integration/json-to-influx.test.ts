@@ -11,7 +11,8 @@ import {
   TimeSeriesPointsDocument,
 } from '../generated/graphql.js';
 import { graphql, startTestGateway, takeResults, type TestGateway, wsClient } from '../helpers/gateway.js';
-import { catalogEntry, stepContext, TestBucket } from '../helpers/influx.js';
+import { catalogEntry, TestBucket } from '../helpers/influx.js';
+import { stepContext } from '../helpers/step-context.js';
 import { createProject, errorCode, uploadFile } from '../helpers/lake.js';
 import { uniqueName } from '../helpers/stack.js';
 

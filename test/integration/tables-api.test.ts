@@ -41,7 +41,9 @@ describe('tableRows and DerivedData.tables', () => {
     project = await createProject(gateway);
     const csv =
       'n,word\n' + ['one', 'two', 'three', 'four', 'five'].map((w, i) => `${i + 1},${w}\n`).join('');
-    await new CsvToCassandraStep(store).run(stepContext(storedEntry(project, 1, 'pages.csv'), csv, 'run-1'));
+    await new CsvToCassandraStep(store).run(
+      stepContext(storedEntry(project, 1, 'pages.csv'), csv, { runId: 'run-1' }),
+    );
     const composite = {
       table: {
         name: 'composite',
@@ -50,7 +52,9 @@ describe('tableRows and DerivedData.tables', () => {
       },
     };
     await new CsvToCassandraStep(store).run(
-      stepContext(storedEntry(project, 2, 'c.csv', composite), 'station,day,v\ns1,2024-05-01,1.5\n', 'run-2'),
+      stepContext(storedEntry(project, 2, 'c.csv', composite), 'station,day,v\ns1,2024-05-01,1.5\n', {
+        runId: 'run-2',
+      }),
     );
   });
   after(async () => {

@@ -4,7 +4,8 @@ import { LakegateError } from '../../src/errors/errors.js';
 import { JsonToInfluxStep } from '../../src/pipelines/steps/json-to-influx.js';
 import { TimeSeriesDocument } from '../generated/graphql.js';
 import { graphql, startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { catalogEntry, stepContext } from '../helpers/influx.js';
+import { catalogEntry } from '../helpers/influx.js';
+import { stepContext } from '../helpers/step-context.js';
 import { createProject, errorCode } from '../helpers/lake.js';
 import { PrivateInflux } from '../helpers/private-influx.js';
 
