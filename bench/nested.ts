@@ -139,7 +139,7 @@ export async function nestedQueryBenchmarks(): Promise<string[]> {
       const res = await fetch(gateway.graphqlUrl, {
         method: 'POST',
         body: query,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.adminToken}` },
       });
       const body = (await res.json()) as { errors?: unknown };
       if (body.errors) throw new Error(JSON.stringify(body.errors));

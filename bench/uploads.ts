@@ -3,7 +3,7 @@ import { mkdtemp, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'minio';
-import { sendFile } from '../src/cli/ingest.js';
+import { type Endpoint, sendFile } from '../src/cli/ingest.js';
 import { s3ClientOptions } from '../src/datasources/rawstore/s3.connection.js';
 import { freshMongoUrl } from '../test/helpers/backends.js';
 import { spawnGateway } from '../test/helpers/process.js';
@@ -18,10 +18,10 @@ interface Presigned {
   parts: { partNumber: number; size: number; request: { url: string } }[];
 }
 
-async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(`${url}/graphql`, {
+async function gql<T>(to: Endpoint, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const res = await fetch(to.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${to.token}` },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data: T; errors?: unknown };
@@ -36,14 +36,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * Resolves to the seconds completeUpload took.
  */
 async function presignedUpload(
-  url: string,
+  to: Endpoint,
   project: string,
   path: string,
   size: number,
   sha256: string,
 ): Promise<number> {
   const { createUpload } = await gql<{ createUpload: Presigned }>(
-    url,
+    to,
     `mutation($input: CreateUploadInput!) { createUpload(input: $input) {
       uploadId request { url headers { name value } } parts { partNumber size request { url } } } }`,
     { input: { project, fileName: 'big.bin', contentType: 'application/octet-stream', size, sha256 } },
@@ -70,7 +70,7 @@ async function presignedUpload(
   }
   const completing = performance.now();
   await gql(
-    url,
+    to,
     'mutation($id: ID!, $parts: [CompletedPartInput!]) { completeUpload(uploadId: $id, parts: $parts) { uploadId } }',
     {
       id: createUpload.uploadId,
@@ -87,22 +87,16 @@ interface SmallRun {
 }
 
 /** 100 files of 1 MiB through uploadFile at once, then how many the catalog lists as STORED. */
-async function smallUploads(url: string, project: string, files: string[]): Promise<SmallRun> {
+async function smallUploads(to: Endpoint, project: string, files: string[]): Promise<SmallRun> {
   const { result, seconds } = await timed(() =>
     Promise.all(
       files.map((path, i) =>
-        sendFile(
-          `${url}/graphql`,
-          project,
-          { path, name: `s${i}.bin` },
-          { size: MIB, owner: 'bench-small' },
-          null,
-        ),
+        sendFile(to, project, { path, name: `s${i}.bin` }, { size: MIB, owner: 'bench-small' }, null),
       ),
     ),
   );
   const { objects } = await gql<{ objects: { nodes: { objectId: number }[] } }>(
-    url,
+    to,
     `{ objects(project: "${project}", first: 100, filter: { status: STORED, owner: "bench-small" }) { nodes { objectId } } }`,
   );
   const failed = result.filter((r) => r.answer.errors || !r.answer.data).length;
@@ -117,11 +111,12 @@ export async function uploadBenchmarks(): Promise<string[]> {
   const smalls = await Promise.all(Array.from({ length: 100 }, (_, i) => randomFile(`1mib-${i}.bin`, MIB)));
 
   const gateway = await spawnGateway({ S3_URL: s3Url, MONGODB_URL: freshMongoUrl() });
+  const endpoint = { url: `${gateway.url}/graphql`, token: gateway.adminToken };
   const client = new Client(s3ClientOptions(s3Url));
   const project = `bench-${Date.now().toString(36)}`;
   const bucket = project;
   try {
-    await gql(gateway.url, `mutation { createProject(name: "${project}") { name } }`);
+    await gql(endpoint, `mutation { createProject(name: "${project}") { name } }`);
     const direct: number[] = [];
     const plainPut: number[] = [];
     const streamed: number[] = [];
@@ -142,13 +137,13 @@ export async function uploadBenchmarks(): Promise<string[]> {
       const sampler = new RssSampler(gateway.child.pid!);
       await sampler.start();
       const up = await timed(() =>
-        sendFile(`${gateway.url}/graphql`, project, { path: big, name: 'big.bin' }, { size: bigSize }, null),
+        sendFile(endpoint, project, { path: big, name: 'big.bin' }, { size: bigSize }, null),
       );
       rssGrowth.push(sampler.stop().growth);
       if (up.result.answer.errors) throw new Error(JSON.stringify(up.result.answer.errors));
       streamed.push(up.seconds);
 
-      const flow = await timed(() => presignedUpload(gateway.url, project, big, bigSize, bigSha));
+      const flow = await timed(() => presignedUpload(endpoint, project, big, bigSize, bigSha));
       presigned.push(flow.seconds);
       completing.push(flow.result);
     }
@@ -158,13 +153,14 @@ export async function uploadBenchmarks(): Promise<string[]> {
         smalls.map((path, i) => client.putObject(bucket, `small-${i}`, createReadStream(path), MIB)),
       ),
     );
-    const smallGateway = await smallUploads(gateway.url, project, smalls);
+    const smallGateway = await smallUploads(endpoint, project, smalls);
     const embedded = await spawnGateway({ S3_URL: s3Url, DATA_DIR: await mkdtemp(join(tmpdir(), 'bench-')) });
     let smallEmbedded: SmallRun;
     try {
       const other = `${project}-e`;
-      await gql(embedded.url, `mutation { createProject(name: "${other}") { name } }`);
-      smallEmbedded = await smallUploads(embedded.url, other, smalls);
+      const embeddedEndpoint = { url: `${embedded.url}/graphql`, token: embedded.adminToken };
+      await gql(embeddedEndpoint, `mutation { createProject(name: "${other}") { name } }`);
+      smallEmbedded = await smallUploads(embeddedEndpoint, other, smalls);
     } finally {
       embedded.child.kill('SIGTERM');
       await embedded.exited;

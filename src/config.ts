@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { type TokenSettings } from './auth/tokens.js';
 import { type TlsFiles } from './datasources/tls.js';
@@ -189,8 +190,11 @@ export interface Config {
   };
   /** Per client and minute, with bursts up to as many; 0: no limit. */
   readonly rateLimits: { readonly requestsPerMinute: number; readonly uploadsPerMinute: number };
-  /** How bearer tokens are verified; null: no token configuration (a token is refused). */
-  readonly auth: TokenSettings | null;
+  /**
+   * How bearer tokens are verified. Without AUTH_JWT_SECRET or AUTH_JWKS_URL (never in production),
+   * with a secret the gateway makes and keeps in `localSecretFile`.
+   */
+  readonly auth: TokenSettings & { readonly localSecretFile?: string };
   /** Proxies in front of the gateway whose X-Forwarded-For names the client (rate limits, logs). */
   readonly trustProxyHops: number;
   /** CA, client certificate and key for stores reached over TLS (https, rediss, neo4j+s, tls=true). */
@@ -243,6 +247,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const production = e.NODE_ENV === 'production';
+  if (production && !e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL) {
+    throw new ConfigError(
+      'invalid configuration:\n  AUTH_JWT_SECRET, AUTH_JWKS_URL: production needs one of them to verify tokens',
+    );
+  }
   return deepFreeze({
     env: e.NODE_ENV,
     production,
@@ -289,15 +298,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       writeConcurrency: e.INFLUX_WRITE_CONCURRENCY,
     },
     trustProxyHops: e.TRUST_PROXY_HOPS,
-    auth:
-      e.AUTH_JWT_SECRET || e.AUTH_JWKS_URL
-        ? {
-            secret: e.AUTH_JWT_SECRET,
-            jwksUrl: e.AUTH_JWKS_URL,
-            issuer: e.AUTH_ISSUER,
-            audience: e.AUTH_AUDIENCE,
-          }
-        : null,
+    auth: {
+      secret: e.AUTH_JWT_SECRET,
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer: e.AUTH_ISSUER,
+      audience: e.AUTH_AUDIENCE,
+      localSecretFile: e.AUTH_JWT_SECRET || e.AUTH_JWKS_URL ? undefined : join(e.DATA_DIR, 'auth-secret'),
+    },
     rateLimits: {
       requestsPerMinute: e.RATE_LIMIT_REQUESTS_PER_MINUTE,
       uploadsPerMinute: e.RATE_LIMIT_UPLOADS_PER_MINUTE,

@@ -18,6 +18,12 @@ async function main(): Promise<void> {
     { sources: Object.fromEntries(statuses.map((s) => [s.name, s.state])) },
     `lakegate listening on ${gateway.url}${GRAPHQL_PATH}`,
   );
+  if (config.auth.localSecretFile) {
+    logger.info(
+      { secretFile: config.auth.localSecretFile },
+      'every request needs a bearer token; without AUTH_JWT_SECRET tokens are signed with a secret kept in the data folder: mint one with `npm run token -- --admin` and send it as "Authorization: Bearer <token>"',
+    );
+  }
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'draining');

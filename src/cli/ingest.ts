@@ -9,11 +9,15 @@ import { extensionOf } from '../ingestion/names.js';
 import { contentTypeOf } from '../ingestion/content-types.js';
 import { formatBytes, ProgressBoard } from './progress.js';
 
-export interface IngestOptions {
+/** The gateway's GraphQL endpoint and the bearer token sent to it. */
+export interface Endpoint {
+  url: string;
+  token: string;
+}
+
+export interface IngestOptions extends Endpoint {
   dir: string;
   project: string;
-  /** The gateway's GraphQL endpoint. */
-  url: string;
   concurrency: number;
   owner?: string;
   application?: string;
@@ -50,10 +54,10 @@ const UPLOAD = `mutation Ingest($project: String!, $file: Upload!, $metadata: Ob
   }
 }`;
 
-async function graphql<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
-  const res = await fetch(url, {
+async function graphql<T>(to: Endpoint, query: string, variables: Record<string, unknown>): Promise<T> {
+  const res = await fetch(to.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${to.token}` },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
@@ -125,7 +129,7 @@ export interface UploadAnswer {
 
 /** One file through uploadFile, streamed from disk; `onSent` counts the bytes read from the file. */
 export async function sendFile(
-  url: string,
+  to: Endpoint,
   project: string,
   file: Pick<LocalFile, 'path' | 'name'>,
   metadata: Record<string, unknown>,
@@ -134,7 +138,7 @@ export async function sendFile(
 ): Promise<{ status: number; answer: UploadAnswer }> {
   const { boundary, head, tail } = multipartFrame(project, file.name, metadata, key);
   const size = (await stat(file.path)).size;
-  const target = new URL(url);
+  const target = new URL(to.url);
   // node:http rather than fetch: a file streamed with a known length costs a fraction of the CPU.
   const req = (target.protocol === 'https:' ? https : http).request(target, {
     method: 'POST',
@@ -142,6 +146,7 @@ export async function sendFile(
       'content-type': `multipart/form-data; boundary=${boundary}`,
       'content-length': String(head.length + size + tail.length),
       'apollo-require-preflight': 'true',
+      authorization: `Bearer ${to.token}`,
     },
   });
   const answer = new Promise<{ status: number; answer: UploadAnswer }>((resolve, reject) => {
@@ -181,7 +186,7 @@ export async function sendFile(
 export async function ingest(options: IngestOptions): Promise<IngestSummary> {
   const started = Date.now();
   const { project: found } = await graphql<{ project: { profile: Profile } | null }>(
-    options.url,
+    options,
     'query Profile($name: String!) { project(name: $name) { profile { maxFileSize allowedExtensions allowedContentTypes } } }',
     { name: options.project },
   );
@@ -210,7 +215,7 @@ export async function ingest(options: IngestOptions): Promise<IngestSummary> {
         .update(`${file.relativePath}\n${file.size}\n${Math.round(file.mtimeMs)}`)
         .digest('hex')}`;
       try {
-        const { status, answer } = await sendFile(options.url, options.project, file, metadata, key, (n) =>
+        const { status, answer } = await sendFile(options, options.project, file, metadata, key, (n) =>
           board.advance(file!.relativePath, n),
         );
         const error = answer.errors?.[0];

@@ -23,6 +23,7 @@ import { PresignedUploads } from '../ingestion/presigned-upload.js';
 import { Projects } from '../ingestion/projects.js';
 import { Reconciler } from '../ingestion/reconciler.js';
 import { StreamUploads } from '../ingestion/stream-upload.js';
+import { resolveTokenSettings } from '../auth/local-secret.js';
 import { TokenVerifier } from '../auth/tokens.js';
 import { type Logger } from '../logger.js';
 import { BullMqQueue } from '../pipelines/bullmq-queue.js';
@@ -46,8 +47,8 @@ export interface Services {
   /** Time series (InfluxDB); null without INFLUX_URL. */
   timeseries: TimeSeriesStore | null;
   pipelines: PipelineRuns;
-  /** Verifies bearer tokens; null when no AUTH_JWT_SECRET or AUTH_JWKS_URL is set. */
-  tokens: TokenVerifier | null;
+  /** Verifies bearer tokens. */
+  tokens: TokenVerifier;
   /** Images and the things they contain (Neo4j); null without NEO4J_URL. */
   graph: GraphStore | null;
   /** Workflows pipeline steps trigger; null without AIRFLOW_URL. */
@@ -179,7 +180,7 @@ export function createServices(config: Config, logger: Logger): Services {
     timeseries,
     feed,
     pipelines,
-    tokens: config.auth ? new TokenVerifier(config.auth) : null,
+    tokens: new TokenVerifier(resolveTokenSettings(config.auth)),
     projects,
     streamUploads: new StreamUploads(lifecycle, keys, u, logger),
     presignedUploads: new PresignedUploads(

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { type Context } from '../context/context.js';
 import {
   type GraphImage,
@@ -18,6 +18,7 @@ function checkRange(argument: string, value: number, max: number): void {
 
 @Resolver(() => Image)
 export class ImageResolver {
+  @Authorized('viewer')
   @Query(() => Image, { nullable: true, description: 'The image written from an object; null if none was.' })
   image(
     @Arg('project', () => String) project: string,
@@ -55,6 +56,7 @@ export class SimilarImageResolver {
 
 @Resolver(() => Thing)
 export class ThingResolver {
+  @Authorized('viewer')
   @Query(() => Thing, {
     nullable: true,
     description: 'A thing by its exact name; null when no image contains it.',

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
 import { type Context } from '../context/context.js';
 import { type CatalogEntry, type IngestionEventRecord } from '../datasources/catalog/catalog.js';
 import { DataObject } from '../schema/data-object.type.js';
@@ -12,6 +12,7 @@ interface EventArgs {
 
 @Resolver(() => IngestionEvent)
 export class IngestionEventResolver {
+  @Authorized('viewer')
   @Subscription(() => IngestionEvent, {
     description:
       'Progress of uploads into a project, optionally of one upload. With `after`, events since that sequence number are replayed first, so a reconnecting client misses nothing.',

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { type Context } from '../context/context.js';
 import { type CatalogEntry, type EntryFilter, type Scalar } from '../datasources/catalog/catalog.js';
 import { BadInputError, NotFoundError } from '../errors/errors.js';
@@ -6,7 +6,8 @@ import { DataObject, DataObjectConnection, ObjectFilter, ObjectPreview } from '.
 
 const MAX_PAGE = 100;
 const MAX_PREVIEW = 64 * 1024;
-const MAX_URL_SECONDS = 7 * 24 * 3600;
+// Short-lived on purpose: a download URL is a bearer credential for one object, outside any token.
+const MAX_URL_SECONDS = 3600;
 
 const encodeCursor = (objectId: number) => Buffer.from(`object:${objectId}`).toString('base64url');
 
@@ -36,6 +37,7 @@ const readable = (e: CatalogEntry) => e.status === 'STORED' || e.status === 'QUA
 
 @Resolver(() => DataObject)
 export class DataObjectResolver {
+  @Authorized('viewer')
   @Query(() => DataObjectConnection, {
     description: 'Objects of a project, newest first, `first` at a time (at most 100).',
   })
@@ -65,6 +67,7 @@ export class DataObjectResolver {
     };
   }
 
+  @Authorized('viewer')
   @Query(() => DataObject, { nullable: true })
   object(
     @Arg('project', () => String) project: string,
@@ -87,7 +90,7 @@ export class DataObjectResolver {
   @FieldResolver(() => String, {
     nullable: true,
     description:
-      'A presigned GET URL, valid `expiresIn` seconds (at most 7 days); null unless the object is stored.',
+      'A presigned GET URL, valid `expiresIn` seconds (at most an hour); null unless the object is stored.',
   })
   async downloadUrl(
     @Root() entry: CatalogEntry,

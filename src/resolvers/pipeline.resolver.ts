@@ -1,4 +1,7 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireRole } from '../auth/authorize.js';
+import { type Role } from '../auth/principal.js';
+import { NotFoundError } from '../errors/errors.js';
 import { type Context } from '../context/context.js';
 import { type CatalogEntry } from '../datasources/catalog/catalog.js';
 import { type RunRecord } from '../datasources/catalog/runs.js';
@@ -7,13 +10,24 @@ import { DataObject } from '../schema/data-object.type.js';
 import { DerivedData, Lineage } from '../schema/lineage.type.js';
 import { PipelineDefinitionType, PipelineRun, RunStep, TriggerResult } from '../schema/pipeline.type.js';
 
+/** A run id names its project only once the run is read: the role is checked on that project. */
+async function requireRunRole(ctx: Context, runId: string, role: Role): Promise<void> {
+  const run = await ctx.loaders.run.load(runId);
+  if (!run) throw new NotFoundError(`no run ${runId}`);
+  requireRole(ctx, run.project, role);
+}
+
 @Resolver(() => PipelineRun)
 export class PipelineRunResolver {
+  @Authorized()
   @Query(() => PipelineRun, { nullable: true })
-  run(@Arg('runId', () => ID) runId: string, @Ctx() ctx: Context): Promise<RunRecord | null> {
-    return ctx.loaders.run.load(runId);
+  async run(@Arg('runId', () => ID) runId: string, @Ctx() ctx: Context): Promise<RunRecord | null> {
+    const run = await ctx.loaders.run.load(runId);
+    if (run) requireRole(ctx, run.project, 'viewer');
+    return run;
   }
 
+  @Authorized()
   @Query(() => [PipelineDefinitionType], { description: 'The pipelines of the definitions file, by name.' })
   pipelines(@Ctx() ctx: Context): PipelineDefinitionType[] {
     return Object.entries(ctx.services.pipelines.definitions.pipelines)
@@ -21,6 +35,7 @@ export class PipelineRunResolver {
       .map(([name, p]) => ({ name, description: p.description ?? null, steps: p.steps }));
   }
 
+  @Authorized('editor')
   @Mutation(() => TriggerResult, {
     description:
       'Runs a pipeline on a stored object: the one named, or the one its dataProcessing and the rules choose. Triggering the same pipeline on the same object version again returns its run.',
@@ -34,17 +49,21 @@ export class PipelineRunResolver {
     return ctx.services.pipelines.trigger(project, objectId, pipeline);
   }
 
+  @Authorized()
   @Mutation(() => PipelineRun, {
     description: 'Queues a FAILED or CANCELLED run again, as its next attempt.',
   })
-  retryRun(@Arg('runId', () => ID) runId: string, @Ctx() ctx: Context): Promise<RunRecord> {
+  async retryRun(@Arg('runId', () => ID) runId: string, @Ctx() ctx: Context): Promise<RunRecord> {
+    await requireRunRole(ctx, runId, 'editor');
     return ctx.services.pipelines.retry(runId);
   }
 
+  @Authorized()
   @Mutation(() => PipelineRun, {
     description: 'Cancels a queued run at once, a running one between batches of its current step.',
   })
-  cancelRun(@Arg('runId', () => ID) runId: string, @Ctx() ctx: Context): Promise<RunRecord> {
+  async cancelRun(@Arg('runId', () => ID) runId: string, @Ctx() ctx: Context): Promise<RunRecord> {
+    await requireRunRole(ctx, runId, 'editor');
     return ctx.services.pipelines.cancel(runId);
   }
 

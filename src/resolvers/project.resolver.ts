@@ -1,20 +1,27 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { hasRole } from '../auth/principal.js';
+import { requirePrincipal } from '../auth/authorize.js';
 import { type Context } from '../context/context.js';
 import { type ProjectRecord } from '../datasources/catalog/catalog.js';
 import { Project, TenantProfileInput } from '../schema/project.type.js';
 
 @Resolver(() => Project)
 export class ProjectResolver {
-  @Query(() => [Project], { description: 'Every project, by name.' })
-  projects(@Ctx() ctx: Context): Promise<ProjectRecord[]> {
-    return ctx.services.catalog.listProjects();
+  @Authorized()
+  @Query(() => [Project], { description: 'The projects the caller holds a role in, by name.' })
+  async projects(@Ctx() ctx: Context): Promise<ProjectRecord[]> {
+    const principal = requirePrincipal(ctx);
+    const all = await ctx.services.catalog.listProjects();
+    return all.filter((p) => hasRole(principal, p.name, 'viewer'));
   }
 
+  @Authorized('viewer')
   @Query(() => Project, { nullable: true })
   project(@Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<ProjectRecord | null> {
     return ctx.loaders.project.load(name);
   }
 
+  @Authorized('platformAdmin')
   @Mutation(() => Project, {
     description: 'Creates a project: its bucket in the raw zone and its tenant profile.',
   })
@@ -26,6 +33,7 @@ export class ProjectResolver {
     return ctx.services.projects.create(name, profile ?? {});
   }
 
+  @Authorized('admin')
   @Mutation(() => Project, {
     description: "Changes a project's tenant profile; omitted settings stay as they are.",
   })

@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { type Context } from '../context/context.js';
 import { type TableStore } from '../datasources/cassandra/table.store.js';
 import { BadInputError, SourceNotConfiguredError } from '../errors/errors.js';
@@ -15,6 +15,7 @@ function tablesOf(ctx: Context): TableStore {
 
 @Resolver()
 export class TableResolver {
+  @Authorized('viewer')
   @Query(() => TableRowConnection, {
     description:
       'Rows of one partition of a gold table, `first` at a time (at most 1000). `partitionKey` names every partition key column of the table and its value, e.g. {"object_id": 12} for a table made from a CSV header.',

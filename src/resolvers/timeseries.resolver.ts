@@ -1,4 +1,4 @@
-import { Arg, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { type Context } from '../context/context.js';
 import { type Aggregate as AggregateName, identifier } from '../datasources/influx/influxql.js';
 import {
@@ -27,6 +27,7 @@ function storeOf(ctx: Context): TimeSeriesStore {
 
 @Resolver(() => TimeSeries)
 export class TimeSeriesResolver {
+  @Authorized('viewer')
   @Query(() => [TimeSeries], {
     description: `Points of one measurement of a project in [from, to). Raw, each series is one object's run and tag set. With \`aggregate\`, one value per field over the range, or per \`every\` window (e.g. 1m, 1h; empty windows left out); \`groupBy\` then names the tags to keep, aggregating across the others (objects and runs included). At most ${MAX_POINTS} points in all: a query that would return more fails with BAD_USER_INPUT; use \`every\`.`,
   })
@@ -70,6 +71,7 @@ export class TimeSeriesResolver {
     return result.series;
   }
 
+  @Authorized('viewer')
   @Subscription(() => TimePointEvent, {
     description: 'Points of a measurement as pipeline runs write them, a write batch per event.',
     subscribe: async ({ args, context }) => {

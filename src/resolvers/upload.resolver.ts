@@ -1,14 +1,15 @@
 import { type FileUpload } from 'graphql-upload/processRequest.mjs';
-import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import { requirePrincipal, requireRole } from '../auth/authorize.js';
 import { type Context } from '../context/context.js';
 import { type CatalogEntry } from '../datasources/catalog/catalog.js';
 import { assertStorableJson } from '../datasources/catalog/data-path.js';
+import { NotFoundError } from '../errors/errors.js';
 import { pickIdempotencyKey } from '../ingestion/idempotency.js';
 import { type PresignedUpload as Presigned } from '../ingestion/presigned-upload.js';
 import { type UploadOutcome } from '../ingestion/stream-upload.js';
 import { DataObject } from '../schema/data-object.type.js';
 import { effectiveContentType } from '../ingestion/content-types.js';
-import { type PipelineRuns } from '../pipelines/runs.js';
 import { Upload } from '../schema/scalars.js';
 import {
   CompletedPartInput,
@@ -18,11 +19,13 @@ import {
   UploadResult,
 } from '../schema/upload.type.js';
 
-function catalogFields(metadata: ObjectMetadataInput | null | undefined, pipelines: PipelineRuns) {
+/** The upload's catalog fields; the owner is the caller unless the metadata names one. */
+function catalogFields(metadata: ObjectMetadataInput | null | undefined, ctx: Context) {
   const otherData = metadata?.otherData ?? null;
   assertStorableJson(otherData);
+  const pipelines = ctx.services.pipelines;
   return {
-    owner: metadata?.owner ?? 'anonymous',
+    owner: metadata?.owner ?? requirePrincipal(ctx).subject,
     application: metadata?.application ?? null,
     otherData,
     dataProcessing: pipelines.checkDataProcessing(metadata?.dataProcessing ?? 'default'),
@@ -53,8 +56,16 @@ function presigned(p: Presigned): PresignedUpload {
   };
 }
 
+/** An upload id names its project only once its entry is read: editors of that project finish it. */
+async function requireUploadRole(ctx: Context, uploadId: string): Promise<void> {
+  const entry = await ctx.services.catalog.entryByUpload(uploadId);
+  if (!entry) throw new NotFoundError(`no upload ${uploadId}`);
+  requireRole(ctx, entry.project, 'editor');
+}
+
 @Resolver()
 export class UploadResolver {
+  @Authorized('editor')
   @Mutation(() => UploadResult, {
     description:
       'Uploads a file with a GraphQL multipart request, streamed to the raw zone and cataloged. An Idempotency-Key (argument or header) makes retries safe.',
@@ -67,7 +78,7 @@ export class UploadResolver {
     @Ctx() ctx: Context,
   ): Promise<UploadResult> {
     const key = pickIdempotencyKey(idempotencyKey, ctx.idempotencyKey);
-    const fields = catalogFields(metadata, ctx.services.pipelines);
+    const fields = catalogFields(metadata, ctx);
     const project = await ctx.services.projects.get(projectName);
     const upload = await file;
     const outcome = await ctx.services.streamUploads.upload(project, {
@@ -81,6 +92,7 @@ export class UploadResolver {
     return result(outcome);
   }
 
+  @Authorized('editor')
   @Mutation(() => PresignedUpload, {
     description:
       'Starts an upload the client sends straight to the raw zone: PUT the bytes to the URL(s), then call completeUpload.',
@@ -91,7 +103,7 @@ export class UploadResolver {
     @Ctx() ctx: Context,
   ): Promise<PresignedUpload> {
     const key = pickIdempotencyKey(idempotencyKey, ctx.idempotencyKey);
-    const fields = catalogFields(input.metadata, ctx.services.pipelines);
+    const fields = catalogFields(input.metadata, ctx);
     const project = await ctx.services.projects.get(input.project);
     const created = await ctx.services.presignedUploads.create(project, {
       fileName: input.fileName,
@@ -104,6 +116,7 @@ export class UploadResolver {
     return presigned(created);
   }
 
+  @Authorized()
   @Mutation(() => UploadResult, {
     description:
       'Verifies what was PUT (size, SHA-256) and catalogs it. For a multipart upload pass every part with its ETag.',
@@ -113,13 +126,16 @@ export class UploadResolver {
     @Arg('parts', () => [CompletedPartInput], { nullable: true }) parts: CompletedPartInput[] | null,
     @Ctx() ctx: Context,
   ): Promise<UploadResult> {
+    await requireUploadRole(ctx, uploadId);
     return result(await ctx.services.presignedUploads.complete(uploadId, parts));
   }
 
+  @Authorized()
   @Mutation(() => DataObject, {
     description: 'Cancels a pending presigned upload and removes what was sent.',
   })
-  abortUpload(@Arg('uploadId', () => ID) uploadId: string, @Ctx() ctx: Context): Promise<CatalogEntry> {
+  async abortUpload(@Arg('uploadId', () => ID) uploadId: string, @Ctx() ctx: Context): Promise<CatalogEntry> {
+    await requireUploadRole(ctx, uploadId);
     return ctx.services.presignedUploads.abort(uploadId);
   }
 }

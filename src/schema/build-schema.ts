@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { type GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
+import { authChecker } from '../auth/authorize.js';
 import {
   DerivedImagesResolver,
   ImageResolver,
@@ -40,5 +41,5 @@ export const resolvers = [
 ] as const;
 
 export function buildLakegateSchema(pubSub: PubSub): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: [...resolvers], pubSub, validate: false });
+  return buildSchema({ resolvers: [...resolvers], pubSub, validate: false, authChecker });
 }

@@ -4,7 +4,7 @@ import { JSONScalar, SafeInt } from './scalars.js';
 
 @InputType({ description: 'Catalog fields that come with a file.' })
 export class ObjectMetadataInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: "Default: the caller's token subject." })
   owner?: string;
 
   @Field(() => String, { nullable: true })

@@ -15,8 +15,7 @@ import { bodyErrors, createErrorReporter, errorLoggingPlugin } from './errors.js
 import { graphiqlPage } from './graphiql.js';
 import { healthRoutes } from './health.js';
 import { MAX_MESSAGE_BYTES, operationChecks } from './limits.js';
-import { type Principal } from '../auth/principal.js';
-import { bearerAuth } from './auth.js';
+import { bearerAuth, requestPrincipal } from './auth.js';
 import { graphqlMultipart } from './multipart.js';
 import { RateLimiter, rateLimits } from './rate-limit.js';
 import { rawRoutes } from './raw-route.js';
@@ -84,8 +83,8 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   if (config.graphiql) app.get(GRAPHQL_PATH, graphiqlPage(GRAPHQL_PATH));
   app.use(
     GRAPHQL_PATH,
-    rateLimits(limits),
     bearerAuth(services.tokens),
+    rateLimits(limits),
     express.json({ limit: MAX_MESSAGE_BYTES }),
     // One more byte than the largest file: the project's own limit answers first, with FILE_TOO_LARGE.
     graphqlMultipart({
@@ -97,7 +96,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       context: async ({ req, res }) =>
         createContext(services, req.id, logger, {
           idempotencyKey: req.header('idempotency-key'),
-          principal: (res.locals['principal'] as Principal | undefined) ?? null,
+          principal: requestPrincipal(res),
         }),
     }),
     bodyErrors(),

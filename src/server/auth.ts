@@ -10,33 +10,34 @@ export function bearerToken(value: unknown): string | null {
   return match ? match[1]! : null;
 }
 
-export interface Verified {
-  principal: Principal;
-  expiresAt: Date | null;
+function unauthenticated(res: Response, message: string): void {
+  res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
+  res.status(401).json({ errors: [{ message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] });
 }
 
-/** Verifies a token; the error message says why it is refused, without echoing the token. */
-export async function verifyBearer(verifier: TokenVerifier | null, token: string): Promise<Verified> {
-  if (!verifier)
-    throw new InvalidTokenError('this gateway takes no tokens: AUTH_JWT_SECRET or AUTH_JWKS_URL is not set');
-  return verifier.verify(token);
-}
-
-/** HTTP: a request with a bearer token gets its principal, or a 401 when the token is not valid. */
-export function bearerAuth(verifier: TokenVerifier | null) {
+/**
+ * HTTP: a request with a valid bearer token gets its principal; a bad token is a 401. A request
+ * without one goes on anonymous (every field then answers UNAUTHENTICATED, introspection aside),
+ * except an upload, which is refused before its body is read.
+ */
+export function bearerAuth(verifier: TokenVerifier) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const header = req.header('authorization');
-    if (header === undefined) return next();
+    if (header === undefined) {
+      if (req.is('multipart/form-data')) return unauthenticated(res, 'uploads need a bearer token');
+      return next();
+    }
     const token = bearerToken(header);
     try {
       if (!token) throw new InvalidTokenError('the Authorization header is not "Bearer <token>"');
-      res.locals['principal'] = (await verifyBearer(verifier, token)).principal;
+      res.locals['principal'] = (await verifier.verify(token)).principal;
       next();
     } catch (error) {
-      res.setHeader('www-authenticate', 'Bearer error="invalid_token"');
-      res.status(401).json({
-        errors: [{ message: (error as Error).message, extensions: { code: ErrorCode.UNAUTHENTICATED } }],
-      });
+      unauthenticated(res, (error as Error).message);
     }
   };
 }
+
+/** The principal bearerAuth found, if any. */
+export const requestPrincipal = (res: Response): Principal | null =>
+  (res.locals['principal'] as Principal | undefined) ?? null;

@@ -1,10 +1,9 @@
 import { type NextFunction, type Request, type Response } from 'express';
+import { type Principal } from '../auth/principal.js';
 import { ErrorCode } from '../errors/codes.js';
+import { requestPrincipal } from './auth.js';
 
-/**
- * Token buckets per client: `perMinute` requests a minute, with bursts up to that many. Keyed by the
- * client's address today; by the principal once requests carry one.
- */
+/** Token buckets per client: `perMinute` requests a minute, with bursts up to that many. */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
@@ -42,11 +41,16 @@ export function rateLimitedError(retryAfterSeconds: number) {
   };
 }
 
+/** Whose budget a request spends: its principal's, or its address's when it carries no token. */
+export function clientKey(principal: Principal | null, address: string | undefined): string {
+  return principal ? `principal:${principal.subject}` : `address:${address ?? 'unknown'}`;
+}
+
 /** 429 with Retry-After for a client over its budget: uploads (multipart requests) and other requests apart. */
 export function rateLimits(limits: { requests: RateLimiter; uploads: RateLimiter }) {
   return (req: Request, res: Response, next: NextFunction) => {
     const limiter = req.is('multipart/form-data') ? limits.uploads : limits.requests;
-    const wait = limiter.take(req.ip ?? 'unknown');
+    const wait = limiter.take(clientKey(requestPrincipal(res), req.ip));
     if (wait === 0) return next();
     res.setHeader('retry-after', String(wait));
     res.status(429).json({ errors: [rateLimitedError(wait)] });

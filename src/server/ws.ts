@@ -15,11 +15,11 @@ import { type Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Principal } from '../auth/principal.js';
-import { bearerToken, verifyBearer } from './auth.js';
+import { bearerToken } from './auth.js';
 import { createContext } from '../context/context.js';
 import { type Services } from '../context/services.js';
 import { ErrorCode } from '../errors/codes.js';
-import { type RateLimiter, rateLimitedError } from './rate-limit.js';
+import { clientKey, type RateLimiter, rateLimitedError } from './rate-limit.js';
 import { type Logger } from '../logger.js';
 import { type ErrorReporter } from './errors.js';
 import { MAX_MESSAGE_BYTES, type OperationChecks } from './limits.js';
@@ -62,14 +62,13 @@ export function attachWebSocket(
     {
       schema,
       connectionInitWaitTimeout: options.initTimeoutMs,
-      // A token in connection_init ({ authorization: "Bearer …" }) must be valid (else 4403), and the
+      // connection_init must carry a valid token ({ authorization: "Bearer …" }), else 4403; the
       // socket ends with 4403 when it expires.
       async onConnect(ctx) {
         const token = bearerToken(ctx.connectionParams?.['authorization']);
-        if (ctx.connectionParams?.['authorization'] === undefined) return true;
+        if (!token) return false;
         try {
-          if (!token) return false;
-          const { principal, expiresAt } = await verifyBearer(services.tokens, token);
+          const { principal, expiresAt } = await services.tokens.verify(token);
           const extra = ctx.extra as SocketExtra;
           extra.principal = principal;
           if (expiresAt) {
@@ -85,9 +84,10 @@ export function attachWebSocket(
         }
       },
       onSubscribe(ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
-        const client = (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket
-          ?.remoteAddress;
-        const wait = options.limiter.take(client ?? 'unknown');
+        const extra = ctx.extra as SocketExtra & { request?: { socket?: { remoteAddress?: string } } };
+        const wait = options.limiter.take(
+          clientKey(extra.principal ?? null, extra.request?.socket?.remoteAddress),
+        );
         if (wait > 0) {
           const { message, extensions } = rateLimitedError(wait);
           return [new GraphQLError(message, { extensions })];
@@ -116,7 +116,7 @@ export function attachWebSocket(
           operationName: payload.operationName,
           variableValues: payload.variables,
           contextValue: createContext(services, randomUUID(), logger, {
-            principal: (ctx.extra as SocketExtra).principal ?? null,
+            principal: extra.principal ?? null,
           }),
         };
       },

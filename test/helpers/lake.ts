@@ -8,7 +8,7 @@ import {
   type UploadFileMutation,
   type UploadFileMutationVariables,
 } from '../generated/graphql.js';
-import { graphql, type TestGateway } from './gateway.js';
+import { authHeaders, graphql, type TestGateway } from './gateway.js';
 import { uniqueName } from './stack.js';
 
 export const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -36,7 +36,7 @@ export async function uploadFile(
   const res = await fetch(gateway.graphqlUrl, {
     method: 'POST',
     body: form,
-    headers: { 'apollo-require-preflight': 'true', ...headers },
+    headers: { 'apollo-require-preflight': 'true', ...authHeaders(gateway, headers) },
   });
   return { status: res.status, body: (await res.json()) as FormattedExecutionResult<UploadFileMutation> };
 }
