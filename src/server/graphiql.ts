@@ -3,7 +3,11 @@ import { gzipSync } from 'node:zlib';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { type NextFunction, type Request, type Response } from 'express';
 
-const defaultQuery = `# Welcome to lakegate. Every store of the lake, with its live status:
+const defaultQuery = `# Welcome to lakegate. Every request needs a bearer token: mint one with
+#   npm run token -- --admin        (or --project <name> --role viewer|editor|admin)
+# and put {"Authorization": "Bearer <token>"} in the Headers tab below.
+#
+# Every store of the lake, with its live status:
 query Sources {
   sources {
     name
@@ -24,13 +28,37 @@ subscription WatchSources {
 `;
 
 /**
+ * GraphiQL's WebSocket client sends an empty connection_init, which the gateway refuses: this adds
+ * the Authorization header of the headers editor (kept in localStorage, see shouldPersistHeaders).
+ */
+const connectionInitAuth = `<script>(() => {
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try {
+      const message = JSON.parse(data);
+      const headers = JSON.parse(localStorage.getItem('graphiql:headers') || '{}');
+      const authorization = headers.Authorization || headers.authorization;
+      if (message.type === 'connection_init' && authorization) {
+        data = JSON.stringify({ ...message, payload: { ...message.payload, authorization } });
+      }
+    } catch {}
+    return send.call(this, data);
+  };
+})();</script>`;
+
+/**
  * Serves GraphiQL from the page bundled in node_modules (no CDN), rendered and compressed once,
  * to browsers that GET the GraphQL path (`?query=` pre-fills the editor). Other requests pass through.
  */
 export function graphiqlPage(endpoint: string) {
-  const html = Buffer.from(
-    renderGraphiQL({ endpoint, subscriptionsProtocol: 'WS', title: 'lakegate', defaultQuery }),
-  );
+  const page = renderGraphiQL({
+    endpoint,
+    subscriptionsProtocol: 'WS',
+    title: 'lakegate',
+    defaultQuery,
+    shouldPersistHeaders: true,
+  });
+  const html = Buffer.from(page.replace('<script', `${connectionInitAuth}<script`));
   const gzipped = gzipSync(html);
   const etag = `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`;
 

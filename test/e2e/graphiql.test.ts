@@ -5,6 +5,17 @@ import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
+/** A page whose GraphiQL headers editor holds the admin's token, as if typed there before. */
+async function pageWithToken(browser: Browser, gateway: TestGateway): Promise<Page> {
+  const page = await browser.newPage();
+  const headers = JSON.stringify({ Authorization: `Bearer ${gateway.adminToken}` });
+  await page.addInitScript((h) => {
+    localStorage.setItem('graphiql:headers', h);
+    localStorage.setItem('graphiql:shouldPersistHeaders', 'true');
+  }, headers);
+  return page;
+}
+
 async function runInGraphiQL(
   page: Page,
   gateway: TestGateway,
@@ -43,7 +54,7 @@ describe('GraphiQL in a real browser', () => {
   });
 
   it('loads with no request leaving the gateway, and runs a query', async () => {
-    const page = await browser.newPage();
+    const page = await pageWithToken(browser, gateway);
     const foreign: string[] = [];
     page.on('request', (r) => {
       if (!r.url().startsWith(gateway.url.replace('http', 'ws')) && !r.url().startsWith(gateway.url)) {
@@ -61,8 +72,21 @@ describe('GraphiQL in a real browser', () => {
     await page.close();
   });
 
-  it('runs a subscription over WebSocket', async () => {
+  it('tells a visitor without a token how to get one', async () => {
     const page = await browser.newPage();
+    await page.goto(gateway.graphqlUrl);
+    // Monaco renders spaces as no-break spaces.
+    await page
+      .getByText(/npm.run.token/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const text = await runInGraphiQL(page, gateway, '{ projects { name } }', /UNAUTHENTICATED/);
+    assert.match(text, /send a bearer token/);
+    await page.close();
+  });
+
+  it('runs a subscription over WebSocket', async () => {
+    const page = await pageWithToken(browser, gateway);
     const frames: string[] = [];
     page.on('websocket', (ws) => {
       if (ws.url().endsWith('/graphql')) ws.on('framereceived', (f) => frames.push(String(f.payload)));
@@ -84,7 +108,7 @@ describe('GraphiQL in a real browser', () => {
   it('lets a newcomer upload a file, watch its events, list it and download it back', async () => {
     const project = `newcomer-${Date.now()}`;
     const content = 'city,temp\nrennes,12.5\n';
-    const page = await browser.newPage();
+    const page = await pageWithToken(browser, gateway);
     await runInGraphiQL(
       page,
       gateway,
@@ -92,7 +116,7 @@ describe('GraphiQL in a real browser', () => {
       /createProject/,
     );
 
-    const watcher = await browser.newPage();
+    const watcher = await pageWithToken(browser, gateway);
     const frames: string[] = [];
     watcher.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
     const watching = runInGraphiQL(

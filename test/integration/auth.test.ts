@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { print } from 'graphql';
@@ -10,6 +13,7 @@ import { WatchSourcesDocument } from '../generated/graphql.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters';
+const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 const settings = { secret: SECRET, issuer: 'lakegate', audience: 'lakegate' };
 
 describe('bearer tokens at the door', () => {
@@ -44,7 +48,6 @@ describe('bearer tokens at the door', () => {
   });
 
   it("takes a token minted by `lakegate token` with the gateway's secret", async () => {
-    const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
     const run = (...args: string[]) =>
       spawnSync(process.execPath, [cli, 'token', ...args], {
         env: { PATH: process.env['PATH'], AUTH_JWT_SECRET: SECRET },
@@ -58,29 +61,66 @@ describe('bearer tokens at the door', () => {
     assert.match(wrong.stderr, /lakegate token/);
   });
 
-  it('refuses a token it cannot verify when no token configuration is set', async () => {
-    const plain = await startTestGateway();
+  it('signs with a secret kept in DATA_DIR when none is configured, which `lakegate token` uses too', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lakegate-auth-'));
+    const local = await startTestGateway({ AUTH_JWT_SECRET: undefined, DATA_DIR: dataDir });
     try {
-      const res = await post(`Bearer ${await mintToken(settings, { subject: 'x', expiresIn: '5m' })}`, plain);
-      assert.equal(res.status, 401);
-      assert.match(
-        ((await res.json()) as { errors: { message: string }[] }).errors[0]!.message,
-        /AUTH_JWT_SECRET/,
+      const minted = spawnSync(process.execPath, [cli, 'token', '--admin'], {
+        env: { PATH: process.env['PATH'], DATA_DIR: dataDir },
+        encoding: 'utf8',
+      });
+      assert.equal(minted.status, 0, minted.stderr);
+      assert.equal((await post(`Bearer ${minted.stdout.trim()}`, local)).status, 200);
+      assert.equal(statSync(join(dataDir, 'auth-secret')).mode & 0o077, 0, 'only its owner reads the secret');
+      const foreign = await post(
+        `Bearer ${await mintToken(settings, { subject: 'x', expiresIn: '5m' })}`,
+        local,
       );
+      assert.equal(foreign.status, 401);
     } finally {
-      await plain.close();
+      await local.close();
     }
   });
 
-  const socketWith = (authorization: string) =>
+  it('answers UNAUTHENTICATED to every field of an anonymous request, and lets introspection through', async () => {
+    const body = (await (await post()).json()) as {
+      data: unknown;
+      errors: { extensions: { code: string } }[];
+    };
+    assert.equal(body.data, null);
+    assert.deepEqual(
+      body.errors.map((e) => e.extensions.code),
+      ['UNAUTHENTICATED'],
+    );
+    const schema = await fetch(gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+    });
+    assert.deepEqual(await schema.json(), { data: { __schema: { queryType: { name: 'Query' } } } });
+  });
+
+  it('refuses an anonymous upload with 401 before reading its body', async () => {
+    const res = await fetch(gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x', 'apollo-require-preflight': 'true' },
+      body: '--x\r\n',
+    });
+    assert.equal(res.status, 401);
+    const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+    assert.equal(body.errors[0]!.extensions.code, 'UNAUTHENTICATED');
+  });
+
+  const socketWith = (authorization: string | undefined) =>
     new Promise<number>((resolve) => {
       const ws = new WebSocket(gateway.graphqlUrl.replace('http', 'ws'), 'graphql-transport-ws');
       ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization } })));
       ws.on('close', (code) => resolve(code));
     });
 
-  it('closes a WebSocket whose connection_init carries a bad token with 4403', async () => {
+  it('closes a WebSocket whose connection_init carries a bad token, or none, with 4403', async () => {
     assert.equal(await socketWith('Bearer not-a-token'), 4403);
+    assert.equal(await socketWith(undefined), 4403);
   });
 
   it('keeps a subscription while its token is valid, and ends it with 4403 when the token expires', async () => {

@@ -10,9 +10,15 @@ import { createProject } from '../helpers/lake.js';
 
 const cli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  token?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env['PATH'], ...(token && { LAKEGATE_TOKEN: token }) },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -40,7 +46,8 @@ describe('lakegate ingest', () => {
   it('uploads a folder within the profile, skips what it refuses, and stores nothing twice when run again', async () => {
     const project = await createProject(gateway, { maxFileSize: 1000, allowedExtensions: ['csv', 'txt'] });
     const args = ['ingest', dir, '--project', project, '--url', gateway.graphqlUrl, '--owner', 'ana'];
-    const first = await run(args);
+    const editor = await gateway.token({ subject: 'ana', projects: { [project]: 'editor' } });
+    const first = await run(args, editor);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /3 uploaded .*, 0 already there, 2 skipped, 0 failed/);
     assert.match(first.stdout, /- big\.csv: skipped, larger than the project's maxFileSize/);
@@ -51,7 +58,7 @@ describe('lakegate ingest', () => {
     assert.ok(entries.every((e) => e.status === 'STORED' && e.owner === 'ana'));
     assert.deepEqual(entries.find((e) => e.originalName === 'b.csv')?.otherData, { sourcePath: 'sub/b.csv' });
 
-    const second = await run(args);
+    const second = await run(args, editor);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /0 uploaded .*, 3 already there, 2 skipped, 0 failed/);
     assert.equal((await gateway.services.catalog.findEntries(project, {}, 10)).length, 3);
@@ -59,11 +66,17 @@ describe('lakegate ingest', () => {
 
   it('reports the gateway refusing files, and exits 1', async () => {
     const project = await createProject(gateway, { maxFiles: 1 });
-    const result = await run(['ingest', join(dir, 'sub'), '--project', project, '--url', gateway.graphqlUrl]);
+    const result = await run(
+      ['ingest', join(dir, 'sub'), '--project', project, '--url', gateway.graphqlUrl],
+      gateway.adminToken,
+    );
     assert.equal(result.code, 0);
     const more = mkdtempSync(join(tmpdir(), 'lakegate-ingest-'));
     writeFileSync(join(more, 'c.csv'), 'c\n');
-    const refused = await run(['ingest', more, '--project', project, '--url', gateway.graphqlUrl]);
+    const refused = await run(
+      ['ingest', more, '--project', project, '--url', gateway.graphqlUrl],
+      gateway.adminToken,
+    );
     assert.equal(refused.code, 1);
     assert.match(refused.stdout, /1 failed/);
     assert.match(refused.stdout, /failed c\.csv: QUOTA_EXCEEDED/);
@@ -73,8 +86,26 @@ describe('lakegate ingest', () => {
     const usage = await run(['ingest', dir]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /usage:/);
-    const missing = await run(['ingest', dir, '--project', 'nope', '--url', gateway.graphqlUrl]);
+    const tokenless = await run(['ingest', dir, '--project', 'p', '--url', gateway.graphqlUrl]);
+    assert.equal(tokenless.code, 2);
+    assert.match(tokenless.stderr, /LAKEGATE_TOKEN/);
+    const missing = await run(
+      ['ingest', dir, '--project', 'nope', '--url', gateway.graphqlUrl],
+      gateway.adminToken,
+    );
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no project nope/);
+  });
+
+  it('stores nothing for a viewer: every file fails with FORBIDDEN', async () => {
+    const project = await createProject(gateway, {});
+    const viewer = await gateway.token({ subject: 'vi', projects: { [project]: 'viewer' } });
+    const result = await run(
+      ['ingest', join(dir, 'sub'), '--project', project, '--url', gateway.graphqlUrl],
+      viewer,
+    );
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /failed b\.csv: FORBIDDEN/);
+    assert.deepEqual(await gateway.services.catalog.findEntries(project, {}, 10), []);
   });
 });

@@ -14,7 +14,7 @@ import { assertConsistent } from '../helpers/lake.js';
 import { spawnGateway } from '../helpers/process.js';
 
 /** Starts a multipart upload and keeps sending until the connection dies; never finishes on its own. */
-function endlessUpload(url: string, project: string): void {
+function endlessUpload(url: string, token: string, project: string): void {
   const boundary = 'lakegate-crash-test';
   const operations = JSON.stringify({ query: print(UploadFileDocument), variables: { project, file: null } });
   const req = request(`${url}/graphql`, {
@@ -22,6 +22,7 @@ function endlessUpload(url: string, project: string): void {
     headers: {
       'content-type': `multipart/form-data; boundary=${boundary}`,
       'apollo-require-preflight': 'true',
+      authorization: `Bearer ${token}`,
     },
   });
   req.on('error', () => {});
@@ -52,19 +53,19 @@ for (const backend of LAKE_BACKENDS) {
       const project = 'crash-test';
       const created = await fetch(`${first.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${first.adminToken}` },
         body: JSON.stringify({ query: `mutation { createProject(name: "${project}") { name } }` }),
       });
       assert.equal(created.status, 200);
 
-      endlessUpload(first.url, project);
+      endlessUpload(first.url, first.adminToken, project);
       // Wait until the intent exists and more than one S3 part has gone out, then kill -9.
       const deadline = Date.now() + 20_000;
       let pending = 0;
       while (Date.now() < deadline) {
         const res = await fetch(`${first.url}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${first.adminToken}` },
           body: JSON.stringify({
             query: `{ objects(project: "${project}", filter: { status: PENDING }) { nodes { objectId } } }`,
           }),

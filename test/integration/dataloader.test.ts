@@ -68,7 +68,7 @@ describe('catalog round trips of a nested page', () => {
     try {
       const res = await fetch(gateway.graphqlUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${gateway.adminToken}` },
         body: JSON.stringify({ query: QUERY, variables: { project } }),
       });
       const body = (await res.json()) as {

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SourcesDocument, WatchSourcesDocument } from '../generated/graphql.js';
-import { graphql, startTestGateway, takeResults, type TestGateway, wsClient } from '../helpers/gateway.js';
+import {
+  authHeaders,
+  graphql,
+  startTestGateway,
+  takeResults,
+  type TestGateway,
+  wsClient,
+} from '../helpers/gateway.js';
 
 describe('gateway on embedded defaults', () => {
   let gateway: TestGateway;
@@ -51,7 +58,7 @@ describe('gateway on embedded defaults', () => {
     const post = (query: string) =>
       fetch(gateway.graphqlUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: authHeaders(gateway, { 'content-type': 'application/json' }),
         body: JSON.stringify({ query }),
       }).then(async (r) => ({
         status: r.status,
@@ -69,7 +76,7 @@ describe('gateway on embedded defaults', () => {
     const res = await fetch(`${gateway.graphqlUrl}?query=${encodeURIComponent('{ sources { name } }')}`);
     assert.equal(res.status, 400, 'a GET without content-type or apollo-require-preflight is refused');
     const ok = await fetch(`${gateway.graphqlUrl}?query=${encodeURIComponent('{ sources { name } }')}`, {
-      headers: { 'apollo-require-preflight': 'true' },
+      headers: authHeaders(gateway, { 'apollo-require-preflight': 'true' }),
     });
     assert.equal(ok.status, 200);
   });

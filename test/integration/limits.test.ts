@@ -6,7 +6,7 @@ import { type Client } from 'graphql-ws';
 import { loadConfig } from '../../src/config.js';
 import { operationChecks } from '../../src/server/limits.js';
 import { LakeViewDocument } from '../generated/graphql.js';
-import { graphql, startTestGateway, type TestGateway, wsClient } from '../helpers/gateway.js';
+import { authHeaders, graphql, startTestGateway, type TestGateway, wsClient } from '../helpers/gateway.js';
 import { createProject } from '../helpers/lake.js';
 
 interface Reply {
@@ -21,7 +21,7 @@ async function post(
 ): Promise<Reply> {
   const res = await fetch(gateway.graphqlUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: authHeaders(gateway, { 'content-type': 'application/json', ...headers }),
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Reply['body'] };

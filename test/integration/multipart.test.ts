@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { print } from 'graphql';
 import { UploadFileDocument } from '../generated/graphql.js';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
+import { authHeaders, startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { assertConsistent, createProject, sha256, uploadFile } from '../helpers/lake.js';
 
 interface ErrorBody {
@@ -21,7 +21,11 @@ async function post(
     if (typeof value === 'string') form.append(name, value);
     else form.append(name, value, filename);
   }
-  const res = await fetch(gateway.graphqlUrl, { method: 'POST', body: form, headers });
+  const res = await fetch(gateway.graphqlUrl, {
+    method: 'POST',
+    body: form,
+    headers: authHeaders(gateway, headers),
+  });
   return { status: res.status, body: (await res.json()) as ErrorBody };
 }
 
@@ -94,7 +98,10 @@ describe('GraphQL multipart requests', () => {
     const res = await fetch(gateway.graphqlUrl, {
       method: 'POST',
       body: 'just text',
-      headers: { 'content-type': 'multipart/form-data', 'apollo-require-preflight': 'true' },
+      headers: authHeaders(gateway, {
+        'content-type': 'multipart/form-data',
+        'apollo-require-preflight': 'true',
+      }),
     });
     assert.equal(res.status, 400);
     const body = (await res.json()) as ErrorBody;

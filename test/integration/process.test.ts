@@ -35,14 +35,16 @@ describe('graceful drain on SIGTERM', () => {
     });
     const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    ws.send(JSON.stringify({ type: 'connection_init' }));
+    ws.send(
+      JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${gw.adminToken}` } }),
+    );
     await new Promise((resolve) => ws.once('message', resolve));
     const closed = new Promise<number>((resolve) => ws.once('close', resolve));
 
     // This query waits ~1.5 s on the hanging store; SIGTERM arrives while it runs.
     const inFlight = fetch(`${gw.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.adminToken}` },
       body: JSON.stringify({ query: '{ sources { name status } }' }),
     });
     await new Promise((r) => setTimeout(r, 300));

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { print } from 'graphql';
 import { RateLimiter } from '../../src/server/rate-limit.js';
 import { WatchSourcesDocument } from '../generated/graphql.js';
-import { startTestGateway, wsClient } from '../helpers/gateway.js';
+import { authHeaders, bearer, startTestGateway, wsClient } from '../helpers/gateway.js';
 import { createProject, uploadFile } from '../helpers/lake.js';
 
 describe('rate limits', () => {
@@ -35,6 +35,34 @@ describe('rate limits', () => {
     }
   });
 
+  it("count each principal's requests together whatever its address, and principals apart", async () => {
+    const gateway = await startTestGateway({ RATE_LIMIT_REQUESTS_PER_MINUTE: '2', TRUST_PROXY_HOPS: '1' });
+    try {
+      const [ana, bob] = await Promise.all([
+        gateway.token({ subject: 'ana' }),
+        gateway.token({ subject: 'bob' }),
+      ]);
+      const from = (token: string, client: string) =>
+        fetch(gateway.graphqlUrl, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-forwarded-for': client,
+            authorization: bearer(token),
+          },
+          body: JSON.stringify({ query: '{ projects { name } }' }),
+        }).then((r) => r.status);
+      assert.deepEqual(
+        [await from(ana, '10.0.0.1'), await from(ana, '10.0.0.2'), await from(ana, '10.0.0.3')],
+        [200, 200, 429],
+        'one budget for ana, from three addresses',
+      );
+      assert.equal(await from(bob, '10.0.0.1'), 200, 'bob has his own, from an address ana used');
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it('answer 429 with Retry-After and RATE_LIMITED, counting uploads apart from other requests', async () => {
     const gateway = await startTestGateway({
       RATE_LIMIT_REQUESTS_PER_MINUTE: '3',
@@ -45,7 +73,7 @@ describe('rate limits', () => {
       const query = () =>
         fetch(gateway.graphqlUrl, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: authHeaders(gateway, { 'content-type': 'application/json' }),
           body: JSON.stringify({ query: '{ projects { name } }' }),
         });
       const file = (n: number) => ({ name: `${n}.csv`, type: 'text/csv', content: Buffer.from(`a\n${n}\n`) });

@@ -11,6 +11,7 @@ const SECRETS = {
   redis: 'redis-password-XYZ',
   airflow: 'airflow-password-XYZ',
   raw: 'raw-url-secret-XYZ-0123456789abcdef0123456789',
+  auth: 'auth-jwt-secret-XYZ-0123456789abcdef0123456789',
 };
 
 describe('secrets', () => {
@@ -30,13 +31,14 @@ describe('secrets', () => {
       REDIS_URL: `redis://:${SECRETS.redis}@127.0.0.1:1`,
       AIRFLOW_URL: `http://admin:${SECRETS.airflow}@127.0.0.1:1`,
       RAW_URL_SECRET: SECRETS.raw,
+      AUTH_JWT_SECRET: SECRETS.auth,
     });
     const seen: string[] = [];
     try {
       const post = async (query: string) => {
         const res = await fetch(`${gw.url}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${gw.adminToken}` },
           body: JSON.stringify({ query }),
         });
         seen.push(await res.text());
@@ -63,5 +65,6 @@ describe('secrets', () => {
     for (const [store, secret] of Object.entries(SECRETS)) {
       assert.ok(!everything.includes(secret), `the ${store} secret leaked`);
     }
+    assert.ok(!everything.includes(gw.adminToken.split('.')[2]!), 'the bearer token leaked');
   });
 });

@@ -9,7 +9,7 @@ import {
   SourcesDocument,
   WatchSourcesDocument,
 } from '../generated/graphql.js';
-import { graphql, startTestGateway, type TestGateway, wsClient } from '../helpers/gateway.js';
+import { bearer, graphql, startTestGateway, type TestGateway, wsClient } from '../helpers/gateway.js';
 import { createProject, uploadFile } from '../helpers/lake.js';
 
 type IngestionEvent = IngestionEventsSubscription['ingestionEvents'];
@@ -46,7 +46,7 @@ async function rawSocket(gateway: TestGateway, protocols = ['graphql-transport-w
 
 async function acknowledged(gateway: TestGateway): Promise<RawSocket> {
   const raw = await rawSocket(gateway);
-  raw.send({ type: 'connection_init' });
+  raw.send({ type: 'connection_init', payload: { authorization: bearer(gateway.adminToken) } });
   assert.equal((await raw.next()).type, 'connection_ack');
   return raw;
 }
@@ -116,7 +116,7 @@ describe('WebSocket protocol abuse', () => {
 
   it('closes a socket that sends connection_init twice with 4429', async () => {
     const raw = await acknowledged(gateway);
-    raw.send({ type: 'connection_init' });
+    raw.send({ type: 'connection_init', payload: { authorization: bearer(gateway.adminToken) } });
     assert.deepEqual(await raw.closed, { code: 4429, reason: 'Too many initialisation requests' });
     await assertStillServing();
   });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { ConfigError, ENV_VARIABLES, loadConfig } from '../../src/config.js';
@@ -22,10 +23,20 @@ describe('loadConfig', () => {
   });
 
   it('turns GraphiQL and introspection off by default in production', () => {
-    const config = loadConfig({ NODE_ENV: 'production' });
+    const production = { NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32) };
+    const config = loadConfig(production);
     assert.equal(config.graphiql, false);
     assert.equal(config.introspection, false);
-    assert.equal(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'true' }).graphiql, true);
+    assert.equal(loadConfig({ ...production, GRAPHIQL: 'true' }).graphiql, true);
+  });
+
+  it('keeps a token secret of its own in DATA_DIR, except in production', () => {
+    assert.equal(loadConfig({ DATA_DIR: 'lake' }).auth.localSecretFile, join('lake', 'auth-secret'));
+    assert.equal(loadConfig({ AUTH_JWT_SECRET: 'x'.repeat(32) }).auth.localSecretFile, undefined);
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production' }),
+      /AUTH_JWT_SECRET, AUTH_JWKS_URL: production needs/,
+    );
   });
 
   it('enables a store by its URL variable', () => {
