@@ -97,6 +97,7 @@ export type ObjectMetadataInput = {
   dataProcessing?: string | null | undefined;
   /** Free JSON (templates, annotations); keys may not be empty, start with "$" or contain "." or NUL. */
   otherData?: unknown;
+  /** Default: the caller's token subject. */
   owner?: string | null | undefined;
   /** The file size, when the client knows it: the gateway then streams without buffering, and checks it. */
   size?: number | null | undefined;
