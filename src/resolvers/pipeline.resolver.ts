@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireRole } from '../auth/authorize.js';
-import { type Role } from '../auth/principal.js';
-import { NotFoundError } from '../errors/errors.js';
+import { ForbiddenError, requirePrincipal } from '../auth/authorize.js';
+import { hasRole, type Role } from '../auth/principal.js';
 import { type Context } from '../context/context.js';
 import { type CatalogEntry } from '../datasources/catalog/catalog.js';
 import { type RunRecord } from '../datasources/catalog/runs.js';
@@ -10,11 +9,18 @@ import { DataObject } from '../schema/data-object.type.js';
 import { DerivedData, Lineage } from '../schema/lineage.type.js';
 import { PipelineDefinitionType, PipelineRun, RunStep, TriggerResult } from '../schema/pipeline.type.js';
 
-/** A run id names its project only once the run is read: the role is checked on that project. */
-async function requireRunRole(ctx: Context, runId: string, role: Role): Promise<void> {
+/**
+ * A run id names its project only once the run is read: the role is checked on that project. Run ids
+ * derive from project, object and content, so they can be guessed: a missing run is refused like another
+ * project's (platform admins aside), and the refusal names no project.
+ */
+async function readRun(ctx: Context, runId: string, role: Role): Promise<RunRecord | null> {
+  const principal = requirePrincipal(ctx);
   const run = await ctx.loaders.run.load(runId);
-  if (!run) throw new NotFoundError(`no run ${runId}`);
-  requireRole(ctx, run.project, role);
+  if (!(run ? hasRole(principal, run.project, role) : principal.platformAdmin)) {
+    throw new ForbiddenError(`${role} role needed in the project of run ${runId}`);
+  }
+  return run;
 }
 
 @Resolver(() => PipelineRun)
@@ -22,9 +28,7 @@ export class PipelineRunResolver {
   @Authorized()
   @Query(() => PipelineRun, { nullable: true })
   async run(@Arg('runId', () => ID) runId: string, @Ctx() ctx: Context): Promise<RunRecord | null> {
-    const run = await ctx.loaders.run.load(runId);
-    if (run) requireRole(ctx, run.project, 'viewer');
-    return run;
+    return readRun(ctx, runId, 'viewer');
   }
 
   @Authorized()
@@ -54,7 +58,7 @@ export class PipelineRunResolver {
     description: 'Queues a FAILED or CANCELLED run again, as its next attempt.',
   })
   async retryRun(@Arg('runId', () => ID) runId: string, @Ctx() ctx: Context): Promise<RunRecord> {
-    await requireRunRole(ctx, runId, 'editor');
+    await readRun(ctx, runId, 'editor');
     return ctx.services.pipelines.retry(runId);
   }
 
@@ -63,7 +67,7 @@ export class PipelineRunResolver {
     description: 'Cancels a queued run at once, a running one between batches of its current step.',
   })
   async cancelRun(@Arg('runId', () => ID) runId: string, @Ctx() ctx: Context): Promise<RunRecord> {
-    await requireRunRole(ctx, runId, 'editor');
+    await readRun(ctx, runId, 'editor');
     return ctx.services.pipelines.cancel(runId);
   }
 

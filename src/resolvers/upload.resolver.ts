@@ -1,6 +1,7 @@
 import { type FileUpload } from 'graphql-upload/processRequest.mjs';
 import { Arg, Authorized, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import { requirePrincipal, requireRole } from '../auth/authorize.js';
+import { ForbiddenError, requirePrincipal } from '../auth/authorize.js';
+import { hasRole } from '../auth/principal.js';
 import { type Context } from '../context/context.js';
 import { type CatalogEntry } from '../datasources/catalog/catalog.js';
 import { assertStorableJson } from '../datasources/catalog/data-path.js';
@@ -56,11 +57,17 @@ function presigned(p: Presigned): PresignedUpload {
   };
 }
 
-/** An upload id names its project only once its entry is read: editors of that project finish it. */
+/**
+ * An upload id names its project only once its entry is read: editors of that project finish it. The
+ * refusal names no project, which the caller may not know of.
+ */
 async function requireUploadRole(ctx: Context, uploadId: string): Promise<void> {
+  const principal = requirePrincipal(ctx);
   const entry = await ctx.services.catalog.entryByUpload(uploadId);
   if (!entry) throw new NotFoundError(`no upload ${uploadId}`);
-  requireRole(ctx, entry.project, 'editor');
+  if (!hasRole(principal, entry.project, 'editor')) {
+    throw new ForbiddenError(`editor role needed in the project of upload ${uploadId}`);
+  }
 }
 
 @Resolver()
