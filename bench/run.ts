@@ -2,12 +2,14 @@
 import { cpus, totalmem } from 'node:os';
 import { nestedQueryBenchmarks } from './nested.js';
 import { pipelineBenchmarks } from './pipelines.js';
+import { startupBenchmarks } from './startup.js';
 import { uploadBenchmarks } from './uploads.js';
 
 const suites: Record<string, () => Promise<string[]>> = {
   uploads: uploadBenchmarks,
   pipelines: pipelineBenchmarks,
   nested: nestedQueryBenchmarks,
+  startup: startupBenchmarks,
 };
 
 const only = process.argv.slice(2);
