@@ -72,6 +72,11 @@ const env = z.object({
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(1).default(1000),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(50000),
   WS_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
+  WS_KEEPALIVE_MS: z.coerce
+    .number()
+    .int()
+    .refine((ms) => ms === 0 || ms >= 100, { message: 'expected 0 (off) or at least 100' })
+    .default(15000),
   PUBLIC_URL: url(['http', 'https']).optional(),
   DATA_DIR: z.string().min(1).default('data'),
   RAW_URL_SECRET: z.string().min(32, { message: 'expected at least 32 characters' }).optional(),
@@ -152,6 +157,8 @@ export interface Config {
   };
   /** How long a WebSocket may stay open without a connection_init message. */
   readonly wsInitTimeoutMs: number;
+  /** How often each WebSocket is pinged; one that has not answered the previous ping is dropped. 0: never. */
+  readonly wsKeepAliveMs: number;
   /** Base URL clients reach the gateway at; null: its own listening address. */
   readonly publicUrl: string | null;
   /** Where the embedded raw store and catalog keep their files. */
@@ -272,6 +279,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       cost: e.GRAPHQL_MAX_COST,
     },
     wsInitTimeoutMs: e.WS_INIT_TIMEOUT_MS,
+    wsKeepAliveMs: e.WS_KEEPALIVE_MS,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') ?? null,
     dataDir: e.DATA_DIR,
     rawUrlSecret: e.RAW_URL_SECRET ?? null,

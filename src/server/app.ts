@@ -53,6 +53,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       checks,
       introspection: config.introspection,
       initTimeoutMs: config.wsInitTimeoutMs,
+      keepAliveMs: config.wsKeepAliveMs,
       limiter: limits.requests,
     },
   );

@@ -1,9 +1,17 @@
 import { Router } from 'express';
 import { type Services } from '../context/services.js';
+import { processMetrics, watchEventLoop } from './metrics.js';
 
-/** /healthz: the process is alive. /readyz: every configured store answers (503 otherwise). */
+/**
+ * /healthz: the process is alive. /readyz: every configured store answers (503 otherwise).
+ * /metrics: memory and event-loop lag of the process, as JSON.
+ */
 export function healthRoutes(services: Services): Router {
+  watchEventLoop();
   const router = Router();
+  router.get('/metrics', (_req, res) => {
+    res.json(processMetrics());
+  });
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

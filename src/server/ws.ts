@@ -23,6 +23,7 @@ import { clientKey, type RateLimiter, rateLimitedError } from './rate-limit.js';
 import { type Logger } from '../logger.js';
 import { type ErrorReporter } from './errors.js';
 import { MAX_MESSAGE_BYTES, type OperationChecks } from './limits.js';
+import { keepSocketsAlive } from './ws-keepalive.js';
 
 /** What graphql-ws keeps per socket, with the principal of its token. */
 interface SocketExtra {
@@ -37,6 +38,8 @@ export interface WebSocketOptions {
   introspection: boolean;
   /** A socket without connection_init by then is closed with 4408. */
   initTimeoutMs: number;
+  /** Ping interval; a socket that has not answered the previous ping is dropped. 0: no pings. */
+  keepAliveMs: number;
   /** Each subscribe counts as a request of the socket's client. */
   limiter: RateLimiter;
 }
@@ -53,6 +56,7 @@ export function attachWebSocket(
 ): Disposable {
   // A larger message closes the socket with 1009 before it is buffered whole (ws's default is 100 MiB).
   const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: MAX_MESSAGE_BYTES });
+  keepSocketsAlive(wsServer, options.keepAliveMs, logger);
   const rules = [
     ...specifiedRules,
     ...options.checks.validationRules,

@@ -47,6 +47,18 @@ describe('gateway on embedded defaults', () => {
     assert.equal(body.sources['graph']?.status, 'NOT_CONFIGURED');
   });
 
+  it('answers /metrics with the memory and event-loop lag a monitor reads', async () => {
+    const res = await fetch(`${gateway.url}/metrics`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as {
+      memory: { rssBytes: number };
+      eventLoopLagMs: { p50: number; p99: number; max: number };
+    };
+    assert.ok(body.memory.rssBytes > 0);
+    const { p50, p99, max } = body.eventLoopLagMs;
+    assert.ok(0 <= p50 && p50 <= p99 && p99 <= max, JSON.stringify(body.eventLoopLagMs));
+  });
+
   it('echoes a caller request id and makes one when there is none', async () => {
     const given = await graphql(gateway, SourcesDocument, {}, { 'x-request-id': 'abc-123' });
     assert.equal(given.headers.get('x-request-id'), 'abc-123');

@@ -69,6 +69,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('pings WebSockets every 15 s unless WS_KEEPALIVE_MS says otherwise, 0 turning pings off', () => {
+    assert.equal(loadConfig({}).wsKeepAliveMs, 15000);
+    assert.equal(loadConfig({ WS_KEEPALIVE_MS: '0' }).wsKeepAliveMs, 0);
+    assert.throws(
+      () => loadConfig({ WS_KEEPALIVE_MS: '10' }),
+      /WS_KEEPALIVE_MS: expected 0 \(off\) or at least 100/,
+    );
+  });
+
   it('returns a frozen object', () => {
     const config = loadConfig({ INFLUX_URL: 'http://127.0.0.1:8086' });
     assert.ok(Object.isFrozen(config));

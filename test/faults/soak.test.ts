@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { mintToken } from '../../src/auth/tokens.js';
+import {
+  CreateProjectDocument,
+  LakeViewDocument,
+  SourcesDocument,
+  TimeSeriesDocument,
+} from '../generated/graphql.js';
+import { freshMongoUrl } from '../helpers/backends.js';
+import { TEST_SECRET } from '../helpers/gateway.js';
+import { type GatewayProcess, spawnGateway } from '../helpers/process.js';
+import { stackUrl, uniqueName } from '../helpers/stack.js';
+import { EventFollower, PointsFollower } from './helpers/soak-followers.js';
+import { ask, type Endpoint, failureOf, upload } from './helpers/soak-http.js';
+import { atSteadyRate, Tally } from './helpers/soak-load.js';
+import { cpuSecondsOf, growth, MIB, rssOf, type Sample } from './helpers/soak-process.js';
+import { soakFile } from './helpers/soak-files.js';
+
+const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 600);
+const WARM_UP_SECONDS = Math.min(60, SECONDS / 4);
+const SAMPLE_MS = 2000;
+const MEASUREMENT = 'soak';
+const SUBSCRIBERS = 4;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const tokenFor = (subject: string, projects: Record<string, 'viewer' | 'editor'>) =>
+  mintToken(
+    { secret: TEST_SECRET, issuer: 'lakegate', audience: 'lakegate' },
+    { subject, projects, expiresIn: '6h' },
+  );
+
+/** Waits until `done` holds, or `ms` have passed; says whether it holds. */
+async function settled(done: () => boolean, ms: number): Promise<boolean> {
+  for (const deadline = Date.now() + ms; !done() && Date.now() < deadline;) await sleep(200);
+  return done();
+}
+
+/** The gateway's warnings and errors, by message, most frequent first. */
+function warnings(logs: Record<string, unknown>[]): string {
+  const counts = new Map<string, number>();
+  for (const entry of logs) {
+    if (Number(entry['level']) < 40) continue;
+    const key = `${entry['level'] === 40 ? 'warn' : 'error'} ${String(entry['msg'])}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  return top.length ? top.map(([msg, n]) => `${n} × ${msg}`).join('; ') : 'no warning, no error';
+}
+
+interface Metrics {
+  memory: { heapUsedBytes: number };
+  eventLoopLagMs: { p50: number; p99: number; max: number; mean: number };
+}
+
+describe('soak: queries, uploads and subscriptions at a steady rate', () => {
+  let gateway: GatewayProcess;
+  before(async () => {
+    gateway = await spawnGateway({
+      S3_URL: stackUrl('MINIO_S3_URL'),
+      MONGODB_URL: freshMongoUrl(),
+      REDIS_URL: stackUrl('REDIS_URL'),
+      INFLUX_URL: stackUrl('INFLUX_URL'),
+      INFLUX_TOKEN: stackUrl('INFLUX_TOKEN'),
+      INFLUX_ORG: stackUrl('INFLUX_ORG'),
+      NEO4J_URL: stackUrl('NEO4J_URL'),
+      CASSANDRA_URL: stackUrl('CASSANDRA_URL'),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'lakegate-soak-')),
+      // The soak checks errors and memory at a steady rate, not latency: on a shared test machine a store
+      // starved of CPU by other jobs can take over the default 2 s, and the store-outage tests cover deadlines.
+      SOURCE_TIMEOUT_MS: '30000',
+    });
+  });
+  after(async () => {
+    gateway.child.kill('SIGTERM');
+    await gateway.exited;
+  });
+
+  it(`${SECONDS} s: no error, RSS growth under 10% after the warm-up`, async (t) => {
+    const graphqlUrl = `${gateway.url}/graphql`;
+    const wsUrl = graphqlUrl.replace(/^http/, 'ws');
+    const pid = gateway.child.pid!;
+    const project = uniqueName('soak');
+    const created = await ask({ graphqlUrl, token: gateway.adminToken }, CreateProjectDocument, {
+      name: project,
+      profile: { pipelineOnUpload: true },
+    });
+    assert.equal(failureOf(created), null);
+    // One principal per kind of client, as separate applications would be (rate limits are per principal).
+    const as = async (subject: string, role: 'viewer' | 'editor'): Promise<Endpoint> => ({
+      graphqlUrl,
+      token: await tokenFor(subject, { [project]: role }),
+    });
+    const [browser, dashboard, monitor, uploader, watcher] = await Promise.all([
+      as('browser', 'viewer'),
+      as('dashboard', 'viewer'),
+      as('monitor', 'viewer'),
+      as('uploader', 'editor'),
+      as('watcher', 'viewer'),
+    ]);
+
+    const tally = new Tally();
+    const followers = Array.from(
+      { length: SUBSCRIBERS },
+      () => new EventFollower(wsUrl, watcher.token, tally, project),
+    );
+    const points = new PointsFollower(wsUrl, watcher.token, tally, project, MEASUREMENT);
+
+    const loadBefore = loadavg()[0]!;
+    const cpuBefore = await cpuSecondsOf(pid);
+    const started = Date.now();
+    const endAt = started + SECONDS * 1000;
+    const rss: Sample[] = [];
+    const heap: Sample[] = [];
+    const sampling = (async () => {
+      while (Date.now() < endAt) {
+        const at = Date.now() - started;
+        rss.push({ at, value: await rssOf(pid) });
+        const res = await fetch(`${gateway.url}/metrics`);
+        if (res.ok) heap.push({ at, value: ((await res.json()) as Metrics).memory.heapUsedBytes });
+        else tally.fail('metrics', `HTTP ${res.status}`);
+        await sleep(SAMPLE_MS);
+      }
+    })();
+    const window = () => ({
+      from: new Date(started - 3_600_000).toISOString(),
+      to: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    let uploaded = 0;
+    let pipelined = 0;
+    const [pages, series, sources, uploads] = await Promise.all([
+      atSteadyRate(1000, endAt, () =>
+        tally.track('nested catalog page (20 objects, gold data)', () =>
+          ask(browser, LakeViewDocument, { project, first: 20 }),
+        ),
+      ),
+      atSteadyRate(
+        1000,
+        endAt,
+        () =>
+          tally.track('timeSeries', () =>
+            ask(dashboard, TimeSeriesDocument, { project, measurement: MEASUREMENT, ...window() }),
+          ),
+        250,
+      ),
+      atSteadyRate(1000, endAt, () => tally.track('sources', () => ask(monitor, SourcesDocument, {})), 500),
+      atSteadyRate(
+        2000,
+        endAt,
+        (i) =>
+          tally.track('uploadFile', async () => {
+            const { file, otherData } = soakFile(i, MEASUREMENT);
+            const answer = await upload(uploader, { project, metadata: { otherData } }, file);
+            if (!failureOf(answer)) {
+              uploaded++;
+              if (otherData) pipelined++;
+            }
+            return answer;
+          }),
+        750,
+      ),
+      sampling,
+    ]);
+
+    const cpu = (await cpuSecondsOf(pid)) - cpuBefore;
+    const loadAfter = loadavg()[0]!;
+
+    // Every upload is cataloged, every run it started ends, every subscriber reaches the last event:
+    // what does not within a few minutes counts as an error.
+    const [first] = followers;
+    const ingested = () => first!.cataloged === uploaded && first!.ended.size === pipelined;
+    if (!(await settled(ingested, 180_000)))
+      tally.fail(
+        'ingestion',
+        `${uploaded} uploads answered, ${first!.cataloged} cataloged; ${pipelined} runs expected, ${first!.queued.size} queued, ${first!.ended.size} ended`,
+      );
+    const last = () => Math.max(...followers.map((f) => f.last));
+    if (!(await settled(() => followers.every((f) => f.last === last()), 60_000)))
+      tally.fail('subscription', `followers stopped at ${followers.map((f) => f.last).join(', ')}`);
+    const metrics = (await (await fetch(`${gateway.url}/metrics`)).json()) as Metrics;
+    await Promise.all([...followers, points].map((f) => f.stop()));
+
+    const warmUpMs = WARM_UP_SECONDS * 1000;
+    const memory = growth(rss, warmUpMs);
+    const heapUsed = growth(heap, warmUpMs);
+    const mib = (bytes: number) => (bytes / MIB).toFixed(1);
+    const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+    const lag = metrics.eventLoopLagMs;
+    const report = [
+      `${SECONDS} s of load, warm-up ${WARM_UP_SECONDS} s; machine load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
+      `gateway CPU: ${cpu.toFixed(0)} s in ${SECONDS} s (${((cpu / SECONDS) * 100).toFixed(0)}% of one core)`,
+      ...[...tally.requests].map(([kind, n]) => `${kind}: ${n} requests`),
+      `requests: ${tally.total()}, errors: ${tally.errors} ${JSON.stringify(Object.fromEntries(tally.errorsByKind))}`,
+      `errors by minute: ${JSON.stringify(Object.fromEntries(tally.errorsByMinute))}${tally.samples.map((s) => `\n  ${s}`).join('')}`,
+      `most requests in flight: pages ${pages}, timeSeries ${series}, sources ${sources}, uploads ${uploads}`,
+      `gateway log: ${warnings(gateway.logs)}`,
+      `subscriptions: ${SUBSCRIBERS} ingestionEvents (${followers.map((f) => f.received).join(', ')} events, last sequence ${last()}), 1 timeSeriesPoints (${points.received} batches, ${points.points} points)`,
+      `pipeline runs: ${first!.queued.size} queued, ${first!.ended.size} ended; objects cataloged: ${first!.cataloged}`,
+      `RSS along the fitted line: ${mib(memory.start)} MiB after warm-up, ${mib(memory.end)} MiB at the end (${pct(memory.ratio)}); samples ${rss.length}, lowest ${mib(Math.min(...rss.map((s) => s.value)))} MiB, highest ${mib(Math.max(...rss.map((s) => s.value)))} MiB`,
+      `RSS at the start of each minute, MiB: ${rss
+        .filter((_, i) => i % (60_000 / SAMPLE_MS) === 0)
+        .map((s) => mib(s.value))
+        .join(', ')}`,
+      `heap used along the fitted line: ${mib(heapUsed.start)} MiB after warm-up, ${mib(heapUsed.end)} MiB at the end (${pct(heapUsed.ratio)})`,
+      `event-loop lag since start: p50 ${lag.p50} ms, p99 ${lag.p99} ms, max ${lag.max} ms, mean ${lag.mean} ms`,
+    ];
+    for (const line of report) t.diagnostic(line);
+
+    assert.equal(tally.errors, 0, tally.samples.join('\n'));
+    assert.ok(memory.ratio < 0.1, `RSS grew ${pct(memory.ratio)} after the warm-up`);
+  });
+});
