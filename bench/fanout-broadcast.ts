@@ -28,7 +28,7 @@ function broadcast(data: Buffer): void {
 
 process.on('message', (command: PublishCommand) => {
   const { rate, seconds } = command.publish;
-  void pace(rate, seconds, (_i, scheduledAt) => {
+  void pace(rate, seconds, (scheduledAt) => {
     broadcast(Buffer.from(nextMessage(++sequence, new Date(), scheduledAt)));
   }).then((report) => process.send!(report satisfies PublishReport));
 });

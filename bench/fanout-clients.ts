@@ -1,6 +1,6 @@
 // Many WebSocket clients in one process, kept cheap so that they are not what limits the benchmark:
-// plain TCP sockets with a minimal frame parser, no per-message objects, latency read from the `at`
-// `bytes` field (the event's scheduled publish time) and counted in 1 ms buckets.
+// plain TCP sockets with a minimal frame parser, no per-message objects, latency read from the `bytes`
+// field (the event's scheduled publish time) and counted in 1 ms buckets.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { type Socket } from 'node:net';
@@ -15,6 +15,8 @@ let other = 0;
 let lastAt = 0;
 let sample = '';
 const sockets: Socket[] = [];
+/** Events each socket received since it connected. */
+const counts: number[] = [];
 
 /** A masked text (or pong) frame, as a client must send. */
 function frame(payload: Buffer, opcode = 0x1): Buffer {
@@ -30,9 +32,6 @@ function frame(payload: Buffer, opcode = 0x1): Buffer {
 }
 
 const send = (socket: Socket, message: unknown) => socket.write(frame(Buffer.from(JSON.stringify(message))));
-
-/** Events each socket received since it connected. */
-const counts: number[] = [];
 
 function onEvent(socket: number, data: Buffer, start: number, end: number): void {
   let i = data.indexOf(SCHEDULED, start);

@@ -1,5 +1,6 @@
-// A gateway in its own process, on the embedded defaults (data in the folder given as argument), that publishes progress events of one
-// project through its feed (the path uploads take: event log first, then PubSub) when told to.
+// A gateway in its own process, on the embedded defaults (data in the folder given as argument), that
+// publishes progress events of one project through its feed when told to: the path of every upload's
+// and pipeline run's events (event log first, then PubSub), without the uploads' own work.
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { startGateway } from '../src/server/app.js';
@@ -17,7 +18,7 @@ const config = loadConfig({
   PORT: '0',
   DATA_DIR: process.argv[2]!,
   AUTH_JWT_SECRET: TEST_SECRET,
-  LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+  LOG_LEVEL: 'info',
 });
 const gateway = await startGateway(config, createLogger(config.logLevel));
 await gateway.services.projects.create(PROJECT, {});
@@ -25,7 +26,7 @@ await gateway.services.projects.create(PROJECT, {});
 process.on('message', (command: PublishCommand) => {
   const { rate, seconds } = command.publish;
   const published: Promise<unknown>[] = [];
-  void pace(rate, seconds, (_i, scheduledAt) => {
+  void pace(rate, seconds, (scheduledAt) => {
     published.push(
       gateway.services.feed.publish({
         project: PROJECT,

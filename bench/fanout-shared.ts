@@ -33,10 +33,7 @@ export interface PublishCommand {
 
 /** Server process → orchestrator: first `{ url }`, then one `PublishReport` per command. */
 export interface PublishReport {
-  /** Epoch ms of the first publish. */
-  startedAt: number;
-  /** Epoch ms once the last event was handed over (or the time was up). */
-  finishedAt: number;
+  /** Events published before the time was up. */
   published: number;
 }
 
@@ -70,7 +67,7 @@ export interface ClientReport {
 export async function pace(
   rate: number,
   seconds: number,
-  emit: (index: number, scheduledAt: number) => void,
+  emit: (scheduledAt: number) => void,
 ): Promise<PublishReport> {
   const total = Math.round(rate * seconds);
   const startedAt = Date.now();
@@ -81,7 +78,7 @@ export async function pace(
     const tick = () => {
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
       while (published < due && performance.now() < end) {
-        emit(published, startedAt + Math.floor((published * 1000) / rate));
+        emit(startedAt + Math.floor((published * 1000) / rate));
         published++;
       }
       if (published < total && performance.now() < end) setTimeout(tick, 1);
@@ -89,5 +86,5 @@ export async function pace(
     };
     tick();
   });
-  return { startedAt, finishedAt: Date.now(), published };
+  return { published };
 }

@@ -1,6 +1,7 @@
 // Subscription fan-out: 1,000 graphql-ws subscribers of one project's ingestion events while the
-// gateway publishes 1,000 events a second, against a plain `ws` server broadcasting the same bytes.
-// Server and clients each run in their own process; rounds alternate between the two sides.
+// gateway publishes 1,000 events a second, against a plain `ws` server broadcasting the same bytes (as
+// is, and with its writes coalesced like the gateway's). Server and clients each run in their own
+// process, started afresh for every round; rounds alternate between the sides.
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -15,7 +16,6 @@ import {
   type PublishCommand,
   type PublishReport,
 } from './fanout-shared.js';
-import { ratio } from './lib.js';
 
 const CLIENTS = 1000;
 /** Events per second: the issue's load, then one this machine's baseline keeps up with. */
@@ -138,8 +138,8 @@ function percentile(pairs: [number, number][], total: number, p: number): number
 }
 
 export async function round(side: Side, rate: number): Promise<Round> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lakegate-fanout-'));
-  const server = side === 'lakegate' ? start('fanout-gateway', [dataDir]) : start('fanout-broadcast', [side]);
+  const dataDir = side === 'lakegate' ? mkdtempSync(join(tmpdir(), 'lakegate-fanout-')) : null;
+  const server = dataDir ? start('fanout-gateway', [dataDir]) : start('fanout-broadcast', [side]);
   const clients = start('fanout-clients');
   try {
     const began = Date.now();
@@ -189,7 +189,7 @@ export async function round(side: Side, rate: number): Promise<Round> {
     return result;
   } finally {
     await Promise.all([stop(clients), stop(server)]);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -206,33 +206,37 @@ function table(rate: number, rounds: Record<Side, Round[]>): string[] {
   const summary = (rs: Round[]) => ({
     received: median(rs.map((r) => r.received)),
     perSecond: median(rs.map((r) => r.perSecond)),
+    cpuMicros: median(rs.map((r) => r.cpuMicros)),
     p50: median(rs.map((r) => r.p50)),
     p99: median(rs.map((r) => r.p99)),
   });
   const plain = summary(rounds.broadcast).perSecond;
   const coalesced = summary(rounds.coalesce).perSecond;
+  const x = (n: number) => n.toFixed(2);
   const row = (side: Side) => {
     const s = summary(rounds[side]);
-    const toPlain = side === 'lakegate' ? `**${ratio(s.perSecond, plain)}**` : ratio(s.perSecond, plain);
-    return `| ${NAMES[side]} | ${int(s.received)} | ${int(s.perSecond)} | ${s.p50} | ${s.p99} | ${toPlain} | ${ratio(s.perSecond, coalesced)} |`;
+    const toPlain = side === 'lakegate' ? `**${x(s.perSecond / plain)}**` : x(s.perSecond / plain);
+    const cells = [int(s.received), int(s.perSecond), s.cpuMicros.toFixed(1), s.p50, s.p99, toPlain];
+    return `| ${NAMES[side]} | ${cells.join(' | ')} | ${x(s.perSecond / coalesced)} |`;
   };
   const detail = (side: Side) =>
     `- ${side}: ${rounds[side]
       .map(
         (r) =>
-          `${int(r.perSecond)}/s, ${r.p50}, ${r.p99} ms, ${r.published === null ? 'no answer' : int(r.published)}`,
+          `${int(r.perSecond)}/s, ${r.cpuMicros.toFixed(1)} µs, ${r.p50}, ${r.p99} ms, ${r.published ?? 'no answer'}`,
       )
       .join('; ')}`;
   const all = Object.values(rounds).flat();
+  const others = all.reduce((n, r) => n + r.other, 0);
   return [
-    `| ${int(CLIENTS)} subscribers, ${int(rate)} events/s for ${SECONDS} s: ${int(all[0]!.expected)} messages (median of ${ROUNDS}) | delivered | delivered msg/s | p50 ms | p99 ms | ratio to plain | ratio to coalesced |`,
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| ${int(CLIENTS)} subscribers, ${int(rate)} events/s for ${SECONDS} s: ${int(all[0]!.expected)} messages (median of ${ROUNDS}) | delivered | delivered msg/s | server CPU µs/msg | p50 ms | p99 ms | ratio to plain | ratio to coalesced |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...SIDES.map(row),
     '',
-    'Each round (delivered msg/s, p50, p99, events published of the scheduled ones, or no answer when the server was too busy to report in time):',
+    'Each round (delivered msg/s, server CPU per message, p50, p99, events published of those scheduled, or no answer when the server was too busy to report in time):',
     '',
     ...SIDES.map(detail),
-    `- message sizes: ${SIDES.map((side) => `${side} ${rounds[side][0]!.bytes} B`).join(', ')}; messages that were not an event: ${all.reduce((n, r) => n + r.other, 0)}`,
+    `- message sizes: ${SIDES.map((side) => `${side} ${rounds[side][0]!.bytes} B`).join(', ')}; messages that were not an event: ${others}`,
     '',
   ];
 }
