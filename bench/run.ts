@@ -1,5 +1,6 @@
 // Runs the benchmarks against the test stack and prints their figures as Markdown for docs/BENCHMARKS.md.
 import { cpus, totalmem } from 'node:os';
+import { fanoutBenchmarks } from './fanout.js';
 import { nestedQueryBenchmarks } from './nested.js';
 import { pipelineBenchmarks } from './pipelines.js';
 import { startupBenchmarks } from './startup.js';
@@ -10,6 +11,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   pipelines: pipelineBenchmarks,
   nested: nestedQueryBenchmarks,
   startup: startupBenchmarks,
+  fanout: fanoutBenchmarks,
 };
 
 const only = process.argv.slice(2);
