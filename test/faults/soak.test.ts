@@ -17,7 +17,9 @@ import { stackUrl, uniqueName } from '../helpers/stack.js';
 import { EventFollower, PointsFollower } from './helpers/soak-followers.js';
 import { ask, type Endpoint, failureOf, upload } from './helpers/soak-http.js';
 import { atSteadyRate, Tally } from './helpers/soak-load.js';
-import { cpuSecondsOf, growth, MIB, rssOf, type Sample } from './helpers/soak-process.js';
+import { cpuSecondsOf, growth, rssOf, type Sample } from './helpers/soak-process.js';
+import { CatalogProbe } from './helpers/soak-probe.js';
+import { soakReport } from './helpers/soak-report.js';
 import { soakFile } from './helpers/soak-files.js';
 
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 600);
@@ -39,18 +41,6 @@ async function settled(done: () => boolean, ms: number): Promise<boolean> {
   return done();
 }
 
-/** The gateway's warnings and errors, by message, most frequent first. */
-function warnings(logs: Record<string, unknown>[]): string {
-  const counts = new Map<string, number>();
-  for (const entry of logs) {
-    if (Number(entry['level']) < 40) continue;
-    const key = `${entry['level'] === 40 ? 'warn' : 'error'} ${String(entry['msg'])}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 5);
-  return top.length ? top.map(([msg, n]) => `${n} × ${msg}`).join('; ') : 'no warning, no error';
-}
-
 interface Metrics {
   memory: { heapUsedBytes: number };
   eventLoopLagMs: { p50: number; p99: number; max: number; mean: number };
@@ -58,10 +48,13 @@ interface Metrics {
 
 describe('soak: queries, uploads and subscriptions at a steady rate', () => {
   let gateway: GatewayProcess;
+  let probe: CatalogProbe;
   before(async () => {
+    const mongoUrl = freshMongoUrl();
+    probe = new CatalogProbe(mongoUrl);
     gateway = await spawnGateway({
       S3_URL: stackUrl('MINIO_S3_URL'),
-      MONGODB_URL: freshMongoUrl(),
+      MONGODB_URL: mongoUrl,
       REDIS_URL: stackUrl('REDIS_URL'),
       INFLUX_URL: stackUrl('INFLUX_URL'),
       INFLUX_TOKEN: stackUrl('INFLUX_TOKEN'),
@@ -75,6 +68,7 @@ describe('soak: queries, uploads and subscriptions at a steady rate', () => {
     });
   });
   after(async () => {
+    await probe.close();
     gateway.child.kill('SIGTERM');
     await gateway.exited;
   });
@@ -119,9 +113,12 @@ describe('soak: queries, uploads and subscriptions at a steady rate', () => {
       while (Date.now() < endAt) {
         const at = Date.now() - started;
         rss.push({ at, value: await rssOf(pid) });
-        const res = await fetch(`${gateway.url}/metrics`);
-        if (res.ok) heap.push({ at, value: ((await res.json()) as Metrics).memory.heapUsedBytes });
-        else tally.fail('metrics', `HTTP ${res.status}`);
+        await tally.track('metrics', async () => {
+          const res = await fetch(`${gateway.url}/metrics`);
+          const body = (await res.json()) as Metrics;
+          if (res.ok) heap.push({ at, value: body.memory.heapUsedBytes });
+          return { status: res.status };
+        });
         await sleep(SAMPLE_MS);
       }
     })();
@@ -163,6 +160,7 @@ describe('soak: queries, uploads and subscriptions at a steady rate', () => {
         750,
       ),
       sampling,
+      probe.run(SAMPLE_MS, endAt),
     ]);
 
     const cpu = (await cpuSecondsOf(pid)) - cpuBefore;
@@ -183,33 +181,25 @@ describe('soak: queries, uploads and subscriptions at a steady rate', () => {
     const metrics = (await (await fetch(`${gateway.url}/metrics`)).json()) as Metrics;
     await Promise.all([...followers, points].map((f) => f.stop()));
 
-    const warmUpMs = WARM_UP_SECONDS * 1000;
-    const memory = growth(rss, warmUpMs);
-    const heapUsed = growth(heap, warmUpMs);
-    const mib = (bytes: number) => (bytes / MIB).toFixed(1);
-    const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
-    const lag = metrics.eventLoopLagMs;
-    const report = [
-      `${SECONDS} s of load, warm-up ${WARM_UP_SECONDS} s; machine load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`,
-      `gateway CPU: ${cpu.toFixed(0)} s in ${SECONDS} s (${((cpu / SECONDS) * 100).toFixed(0)}% of one core)`,
-      ...[...tally.requests].map(([kind, n]) => `${kind}: ${n} requests`),
-      `requests: ${tally.total()}, errors: ${tally.errors} ${JSON.stringify(Object.fromEntries(tally.errorsByKind))}`,
-      `errors by minute: ${JSON.stringify(Object.fromEntries(tally.errorsByMinute))}${tally.samples.map((s) => `\n  ${s}`).join('')}`,
-      `most requests in flight: pages ${pages}, timeSeries ${series}, sources ${sources}, uploads ${uploads}`,
-      `gateway log: ${warnings(gateway.logs)}`,
-      `subscriptions: ${SUBSCRIBERS} ingestionEvents (${followers.map((f) => f.received).join(', ')} events, last sequence ${last()}), 1 timeSeriesPoints (${points.received} batches, ${points.points} points)`,
-      `pipeline runs: ${first!.queued.size} queued, ${first!.ended.size} ended; objects cataloged: ${first!.cataloged}`,
-      `RSS along the fitted line: ${mib(memory.start)} MiB after warm-up, ${mib(memory.end)} MiB at the end (${pct(memory.ratio)}); samples ${rss.length}, lowest ${mib(Math.min(...rss.map((s) => s.value)))} MiB, highest ${mib(Math.max(...rss.map((s) => s.value)))} MiB`,
-      `RSS at the start of each minute, MiB: ${rss
-        .filter((_, i) => i % (60_000 / SAMPLE_MS) === 0)
-        .map((s) => mib(s.value))
-        .join(', ')}`,
-      `heap used along the fitted line: ${mib(heapUsed.start)} MiB after warm-up, ${mib(heapUsed.end)} MiB at the end (${pct(heapUsed.ratio)})`,
-      `event-loop lag since start: p50 ${lag.p50} ms, p99 ${lag.p99} ms, max ${lag.max} ms, mean ${lag.mean} ms`,
-    ];
+    const report = soakReport({
+      seconds: SECONDS,
+      warmUpSeconds: WARM_UP_SECONDS,
+      loadAverage: { before: loadBefore, after: loadAfter },
+      cpuSeconds: cpu,
+      tally,
+      inFlight: { pages, timeSeries: series, sources, uploads },
+      gatewayLogs: gateway.logs,
+      followers,
+      points,
+      rss,
+      heap,
+      probe: probe.latencies,
+      lag: metrics.eventLoopLagMs,
+    });
     for (const line of report) t.diagnostic(line);
 
     assert.equal(tally.errors, 0, tally.samples.join('\n'));
-    assert.ok(memory.ratio < 0.1, `RSS grew ${pct(memory.ratio)} after the warm-up`);
+    const memory = growth(rss, WARM_UP_SECONDS * 1000);
+    assert.ok(memory.ratio < 0.1, `RSS grew ${(memory.ratio * 100).toFixed(1)}% after the warm-up`);
   });
 });
