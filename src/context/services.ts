@@ -149,6 +149,7 @@ export function createServices(config: Config, logger: Logger): Services {
           `lakegate-runs-${sources.catalog.db.databaseName}`,
           config.stores.redis,
           p.concurrency,
+          config.sourceTimeoutMs,
           logger,
         )
       : new InProcessQueue(p.concurrency, logger);

@@ -147,7 +147,15 @@ export class ObjectLifecycle {
         message: duplicateOf ? `stored; same content as object ${duplicateOf.objectId}` : 'stored',
       },
     });
-    if (!stored) throw new LakegateError(ErrorCode.CONFLICT, `upload ${entry.uploadId} is no longer pending`);
+    if (!stored) {
+      // Settled meanwhile by the other party (the reconciler and the upload can both finish an intent that
+      // expired while it was being finished): the same bytes STORED are this upload done, not a failure
+      // whose rollback would delete them.
+      const [current] = await this.catalog.entries(project.name, [entry.objectId]);
+      if (current?.status === 'STORED' && current.sha256 === result.sha256)
+        return { entry: current, duplicateOf };
+      throw new LakegateError(ErrorCode.CONFLICT, `upload ${entry.uploadId} is no longer pending`);
+    }
     await this.feed.tell({
       project: project.name,
       type: 'CATALOGED',

@@ -112,10 +112,12 @@ export class StreamUploads {
     const meter = new Meter(limit, this.limits.progressIntervalMs, (bytes) => {
       void feed.tell({ ...base, type: 'BYTES_RECEIVED', bytes, totalBytes: input.declaredSize });
     });
+    let renewal: Promise<unknown> = Promise.resolve();
+    let sha256 = '';
     const heartbeat = setInterval(
       () => {
         const expiresAt = new Date(Date.now() + this.limits.pendingTimeoutMs);
-        this.lifecycle.catalog
+        renewal = this.lifecycle.catalog
           .transition(project.name, entry.objectId, 'PENDING', { set: { expiresAt } })
           .catch((error: unknown) =>
             this.logger.warn({ err: error, uploadId: entry.uploadId }, 'intent not renewed'),
@@ -138,7 +140,7 @@ export class StreamUploads {
           'original-name': entry.originalName,
         },
       });
-      const sha256 = meter.sha256();
+      sha256 = meter.sha256();
       void feed.tell({ ...base, type: 'STORED', bytes: meter.bytes, totalBytes: meter.bytes });
       if (stored.size !== meter.bytes)
         throw verificationFailed('SIZE', `the store holds ${stored.size} bytes, ${meter.bytes} were sent`);
@@ -149,15 +151,18 @@ export class StreamUploads {
         throw verificationFailed('CHECKSUM', 'the stored object does not have the SHA-256 of the bytes sent');
       }
       void feed.tell({ ...base, type: 'VERIFIED', bytes: meter.bytes, totalBytes: meter.bytes });
-      return await this.lifecycle.finish(project, entry, {
-        size: meter.bytes,
-        sha256,
-        startedAt: started,
-        operation: 'upload',
-      });
     } finally {
       clearInterval(heartbeat);
+      // The intent's status changes next: a renewal still in flight must land first, or a MongoDB-wire
+      // server whose findAndModify is not atomic (FerretDB 1.x) can write PENDING back over STORED.
+      await renewal;
     }
+    return await this.lifecycle.finish(project, entry, {
+      size: meter.bytes,
+      sha256,
+      startedAt: started,
+      operation: 'upload',
+    });
   }
 
   /** A retry of a finished upload: its content is hashed (not stored) and must match the first one. */
