@@ -100,7 +100,7 @@ export function createServices(config: Config, logger: Logger): Services {
       : sources.catalog.catalog;
 
   const feed = new IngestionFeed(ingestionCatalog, pubSub, logger);
-  const lifecycle = new ObjectLifecycle(ingestionCatalog, raw, feed, logger);
+  const lifecycle = new ObjectLifecycle(ingestionCatalog, raw, feed, logger, config.uploads.pendingTimeoutMs);
   const keys = new IdempotencyKeys(ingestionCatalog);
   const projects = new Projects(ingestionCatalog, lifecycle);
   const u = config.uploads;

@@ -113,7 +113,6 @@ export class StreamUploads {
       void feed.tell({ ...base, type: 'BYTES_RECEIVED', bytes, totalBytes: input.declaredSize });
     });
     let renewal: Promise<unknown> = Promise.resolve();
-    let sha256 = '';
     const heartbeat = setInterval(
       () => {
         const expiresAt = new Date(Date.now() + this.limits.pendingTimeoutMs);
@@ -125,6 +124,12 @@ export class StreamUploads {
       },
       Math.max(this.limits.pendingTimeoutMs / 3, 500),
     );
+    // The last renewal is over before the entry changes again: on FerretDB an update is a read then a
+    // write, and a renewal running alongside would write back the PENDING entry it read.
+    const stopHeartbeat = async () => {
+      clearInterval(heartbeat);
+      await renewal;
+    };
     try {
       await this.lifecycle.ensureBucket(project.name);
       // pipe() does not forward errors: a client that aborts must fail the write.
@@ -140,7 +145,7 @@ export class StreamUploads {
           'original-name': entry.originalName,
         },
       });
-      sha256 = meter.sha256();
+      const sha256 = meter.sha256();
       void feed.tell({ ...base, type: 'STORED', bytes: meter.bytes, totalBytes: meter.bytes });
       if (stored.size !== meter.bytes)
         throw verificationFailed('SIZE', `the store holds ${stored.size} bytes, ${meter.bytes} were sent`);
@@ -151,18 +156,16 @@ export class StreamUploads {
         throw verificationFailed('CHECKSUM', 'the stored object does not have the SHA-256 of the bytes sent');
       }
       void feed.tell({ ...base, type: 'VERIFIED', bytes: meter.bytes, totalBytes: meter.bytes });
+      await stopHeartbeat();
+      return await this.lifecycle.finish(project, entry, {
+        size: meter.bytes,
+        sha256,
+        startedAt: started,
+        operation: 'upload',
+      });
     } finally {
-      clearInterval(heartbeat);
-      // The intent's status changes next: a renewal still in flight must land first, or a MongoDB-wire
-      // server whose findAndModify is not atomic (FerretDB 1.x) can write PENDING back over STORED.
-      await renewal;
+      await stopHeartbeat();
     }
-    return await this.lifecycle.finish(project, entry, {
-      size: meter.bytes,
-      sha256,
-      startedAt: started,
-      operation: 'upload',
-    });
   }
 
   /** A retry of a finished upload: its content is hashed (not stored) and must match the first one. */

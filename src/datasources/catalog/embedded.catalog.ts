@@ -293,8 +293,16 @@ export class EmbeddedCatalog implements Catalog, EventLog, RunStore {
   }
 
   async expiredIntents(now: Date, limit: number): Promise<CatalogEntry[]> {
+    return this.expired('PENDING', now, limit);
+  }
+
+  async unannouncedEntries(now: Date, limit: number): Promise<CatalogEntry[]> {
+    return this.expired('STORED', now, limit);
+  }
+
+  private expired(status: EntryStatus, now: Date, limit: number): CatalogEntry[] {
     return this.all()
-      .filter((e) => e.status === 'PENDING' && e.expiresAt !== null && e.expiresAt < now)
+      .filter((e) => e.status === status && e.expiresAt !== null && e.expiresAt < now)
       .sort((a, b) => a.expiresAt!.getTime() - b.expiresAt!.getTime())
       .slice(0, limit)
       .map((e) => structuredClone(e));
