@@ -24,7 +24,8 @@ export class Tally {
       const why = failureOf(await call());
       if (why) this.fail(kind, why);
     } catch (error) {
-      this.fail(kind, String(error));
+      const cause = (error as { cause?: unknown }).cause;
+      this.fail(kind, cause ? `${String(error)} (${String(cause)})` : String(error));
     }
   }
 
