@@ -1,6 +1,7 @@
 // Runs the benchmarks against the test stack and prints their figures as Markdown for docs/BENCHMARKS.md.
 import { cpus, totalmem } from 'node:os';
 import { nestedQueryBenchmarks } from './nested.js';
+import { overheadBenchmarks } from './overhead.js';
 import { pipelineBenchmarks } from './pipelines.js';
 import { uploadBenchmarks } from './uploads.js';
 
@@ -8,6 +9,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   uploads: uploadBenchmarks,
   pipelines: pipelineBenchmarks,
   nested: nestedQueryBenchmarks,
+  overhead: overheadBenchmarks,
 };
 
 const only = process.argv.slice(2);
