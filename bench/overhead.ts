@@ -147,27 +147,41 @@ async function measure(bare: Server, gateway: Server, body: string) {
   };
 }
 
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 /** One store: the gateway as its own process seeds it, the bare server reads the same data. */
 export async function compareOn(store: 'mongo' | 'embedded'): Promise<string[]> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lakegate-bench-'));
   const mongoUrl = store === 'mongo' ? freshMongoUrl() : undefined;
   const processes: ChildProcess[] = [];
   try {
-    const gw = await spawnGateway({
-      DATA_DIR: dataDir,
-      NODE_ENV: 'production',
-      // The limiter still runs on every request; the load of one token just stays under it.
-      RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000',
-      ...(mongoUrl && { MONGODB_URL: mongoUrl }),
-    });
-    processes.push(gw.child);
-    const gateway = {
-      url: `${gw.url}/graphql`,
-      headers: { authorization: `Bearer ${gw.adminToken}` },
-      pid: gw.child.pid!,
+    const start = async () => {
+      const gw = await spawnGateway({
+        DATA_DIR: dataDir,
+        NODE_ENV: 'production',
+        // The limiter still runs on every request; the load of one token just stays under it.
+        RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000',
+        ...(mongoUrl && { MONGODB_URL: mongoUrl }),
+      });
+      processes.push(gw.child);
+      const server = {
+        url: `${gw.url}/graphql`,
+        headers: { authorization: `Bearer ${gw.adminToken}` },
+        pid: gw.child.pid!,
+      };
+      return { gw, server };
     };
     const project = uniqueName('bench');
-    await seed(gateway, project);
+    const seeder = await start();
+    await seed(seeder.server, project);
+    // Measured after a restart, like the bare server: both serve a store filled before they started.
+    await stop(seeder.gw.child);
+    const { gw, server: gateway } = await start();
 
     // The embedded journal belongs to one process: the bare server reads a copy of it.
     let target = mongoUrl;
@@ -197,14 +211,7 @@ export async function compareOn(store: 'mongo' | 'embedded'): Promise<string[]> 
       '',
     ];
   } finally {
-    await Promise.all(
-      processes.map((child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        return exited;
-      }),
-    );
+    await Promise.all(processes.map(stop));
     if (mongoUrl) {
       const client = await new MongoClient(mongoUrl).connect();
       await client.db().dropDatabase();

@@ -87,6 +87,8 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   await apollo.start();
 
   app.disable('x-powered-by');
+  // Answers are no-store: an ETag would only cost a hash of every response body.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxyHops);
   app.use(requestLogging(logger));
   app.use(healthRoutes(services));
@@ -106,7 +108,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
-        createContext(services, req.id, logger, {
+        createContext(services, req.id, req.log, {
           idempotencyKey: req.header('idempotency-key'),
           principal: requestPrincipal(res),
         }),
