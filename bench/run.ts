@@ -2,6 +2,7 @@
 import { cpus, totalmem } from 'node:os';
 import { fanoutBenchmarks } from './fanout.js';
 import { nestedQueryBenchmarks } from './nested.js';
+import { overheadBenchmarks } from './overhead.js';
 import { pipelineBenchmarks } from './pipelines.js';
 import { startupBenchmarks } from './startup.js';
 import { uploadBenchmarks } from './uploads.js';
@@ -12,6 +13,7 @@ const suites: Record<string, () => Promise<string[]>> = {
   nested: nestedQueryBenchmarks,
   startup: startupBenchmarks,
   fanout: fanoutBenchmarks,
+  overhead: overheadBenchmarks,
 };
 
 const only = process.argv.slice(2);

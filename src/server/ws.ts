@@ -117,12 +117,13 @@ export function attachWebSocket(
           );
           if (coerced.errors) return coerced.errors.map((e) => coded(e, ErrorCode.BAD_USER_INPUT));
         }
+        const requestId = randomUUID();
         return {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: createContext(services, randomUUID(), logger, {
+          contextValue: createContext(services, requestId, logger.child({ requestId }), {
             principal: extra.principal ?? null,
           }),
         };
