@@ -165,7 +165,7 @@ export function createServices(config: Config, logger: Logger): Services {
   lifecycle.onStored = (project, entry) =>
     project.profile.pipelineOnUpload
       ? pipelines.afterUpload(project.name, entry.objectId)
-      : Promise.resolve();
+      : Promise.resolve(null);
   let retryInit: NodeJS.Timeout | undefined;
 
   return {

@@ -7,6 +7,7 @@ import {
   type ProjectRecord,
   type UploadIntent,
 } from '../datasources/catalog/catalog.js';
+import { type RunRecord } from '../datasources/catalog/runs.js';
 import { type RawStore } from '../datasources/rawstore/raw-store.js';
 import { ErrorCode } from '../errors/codes.js';
 import { LakegateError } from '../errors/errors.js';
@@ -54,8 +55,8 @@ export class ObjectLifecycle {
   private readonly announcing = new Set<string>();
   /** Object ids come from the catalog's counter, a batch per round trip. */
   private readonly ids: KeyedBatcher<null, number>;
-  /** Called once an entry is STORED (the pipeline trigger); its failure never fails the upload. */
-  onStored: (project: ProjectRecord, entry: CatalogEntry) => Promise<unknown> = async () => {};
+  /** Called once an entry is STORED: the pipeline trigger, answering with the run. Never fails the upload. */
+  onStored: (project: ProjectRecord, entry: CatalogEntry) => Promise<RunRecord | null> = async () => null;
 
   constructor(
     readonly catalog: Catalog,
@@ -191,7 +192,11 @@ export class ObjectLifecycle {
           message: entry.duplicateOf === null ? null : `duplicate of object ${entry.duplicateOf}`,
         });
       }
-      await this.onStored(project, entry);
+      const run = await this.onStored(project, entry);
+      // Recovering, the object's run may be under way: the entry waits until the run has reported its
+      // end, as the run writes its operations on the entry meanwhile, and on FerretDB one of two writes
+      // to a document at once can be lost.
+      if (recovering && run && (run.finishedAt === null || run.leaseUntil !== null)) return false;
       await this.catalog.transition(project.name, entry.objectId, 'STORED', { set: { expiresAt: null } });
       return true;
     } catch (error) {
@@ -216,10 +221,11 @@ export class ObjectLifecycle {
       }
       await this.raw.abortUnfinished(entry.project, entry.key);
       await this.raw.remove(entry.project, entry.key);
-      await this.catalog.transition(entry.project, entry.objectId, 'PENDING', {
+      const failed = await this.catalog.transition(entry.project, entry.objectId, 'PENDING', {
         set: { status: 'FAILED', expiresAt: null },
         failed: { at: new Date(), operation, runId: entry.uploadId, message: `${code}: ${message}` },
       });
+      if (!failed) return; // settled by someone else, who tells it
     } catch (cleanupError) {
       this.logger.warn(
         { err: cleanupError, uploadId: entry.uploadId },

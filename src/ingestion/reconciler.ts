@@ -1,5 +1,12 @@
-import { type CatalogEntry, DuplicateKeyError, type ProjectRecord } from '../datasources/catalog/catalog.js';
+import {
+  type CatalogEntry,
+  claimOnce,
+  DuplicateKeyError,
+  type ProjectRecord,
+} from '../datasources/catalog/catalog.js';
 import { type ObjectInfo } from '../datasources/rawstore/raw-store.js';
+import { ErrorCode } from '../errors/codes.js';
+import { LakegateError } from '../errors/errors.js';
 import { type Logger } from '../logger.js';
 import { type IdempotencyKeys } from './idempotency.js';
 import { type ObjectLifecycle } from './lifecycle.js';
@@ -29,7 +36,10 @@ export class Reconciler {
   constructor(
     private readonly lifecycle: ObjectLifecycle,
     private readonly keys: IdempotencyKeys,
-    /** Objects younger than this are left alone by the orphan scan (their intent may be on its way). */
+    /**
+     * Objects younger than this are left alone by the orphan scan (their intent may be on its way), and
+     * an entry this reconciler takes is left to it that long.
+     */
     private readonly settleMs: number,
     private readonly logger: Logger,
   ) {}
@@ -61,21 +71,41 @@ export class Reconciler {
     for (;;) {
       const intents = await catalog.expiredIntents(new Date(), PAGE);
       for (const intent of intents) {
-        if (await this.settle(intent)) report.finished++;
+        const taken = await this.take(intent);
+        if (!taken) continue;
+        if (await this.settle(taken)) report.finished++;
         else report.rolledBack++;
       }
       if (intents.length < PAGE) break;
     }
     // One page a pass: an entry that cannot be announced now stays for the next pass.
     for (const entry of await catalog.unannouncedEntries(new Date(), PAGE)) {
+      const taken = await this.take(entry);
       const [project] = await catalog.projects([entry.project]);
-      if (await this.lifecycle.announce(project!, entry, true)) report.announced++;
+      if (taken && (await this.lifecycle.announce(project!, taken, true))) report.announced++;
     }
     for (const project of await catalog.listProjects()) {
       report.quarantined += await this.quarantineOrphans(project);
     }
     if (Object.values(report).some((n) => n > 0)) this.logger.info(report, 'reconciled');
     return report;
+  }
+
+  /**
+   * The entry as read, claimed, its time pushed back a settle time: another gateway's reconciler then
+   * leaves it alone. Null when another one has it, or it changed since it was read.
+   */
+  private async take(entry: CatalogEntry): Promise<CatalogEntry | null> {
+    const { catalog } = this.lifecycle;
+    const step = `reconcile/${entry.project}/${entry.objectId}`;
+    if (!(await claimOnce(catalog, step, entry.expiresAt!, this.settleMs))) return null;
+    return catalog.transition(
+      entry.project,
+      entry.objectId,
+      entry.status,
+      { set: { expiresAt: new Date(Date.now() + this.settleMs) } },
+      { expiresAt: entry.expiresAt },
+    );
   }
 
   /** True when the intent's object was complete and is now cataloged. */
@@ -98,6 +128,8 @@ export class Reconciler {
             await this.keys.succeed(intent.project, intent.idempotencyKey, `sha256:${sha256}`);
           return true;
         } catch (error) {
+          // No longer pending: finished by someone else, whose object must stay.
+          if (error instanceof LakegateError && error.code === ErrorCode.CONFLICT) return false;
           await this.lifecycle.abandon(intent, error, 'reconcile');
           return false;
         }

@@ -17,10 +17,13 @@ function connectionOptions(url: string) {
   };
 }
 
+/** While a job waits or runs, adding the same run attempt again adds nothing. */
+const dedupId = (runId: string, attempt: number) => `${runId}/${attempt}`;
+
 /**
  * A queue shared by the gateways of one catalog (`name` comes from it): any of them runs a queued run.
- * A job only names a run; the run record decides whether there is anything to do, so a job delivered
- * twice, or added again by the sweep, runs nothing twice.
+ * A job only names a run and attempt; the run record decides whether there is anything to do, so a job
+ * delivered twice, or added again by the sweep, runs nothing twice.
  */
 export class BullMqQueue implements RunQueue {
   private readonly queue: Queue;
@@ -42,17 +45,32 @@ export class BullMqQueue implements RunQueue {
   }
 
   /** SOURCE_UNAVAILABLE (broker) when Redis is down, or has not been reached yet since start-up. */
-  async add(runId: string): Promise<void> {
+  async add(runId: string, attempt: number): Promise<void> {
     await guard('broker', this.addTimeoutMs, () =>
-      this.queue.add('run', { runId }, { removeOnComplete: true, removeOnFail: 1000 }),
+      this.queue.add(
+        'run',
+        { runId, attempt },
+        { removeOnComplete: true, removeOnFail: 1000, deduplication: { id: dedupId(runId, attempt) } },
+      ),
     );
   }
 
-  start(handle: (runId: string) => Promise<void>): void {
-    this.worker = new Worker(this.name, (job) => handle((job.data as { runId: string }).runId), {
-      connection: connectionOptions(this.redisUrl),
-      concurrency: this.concurrency,
-    });
+  async has(runId: string, attempt: number): Promise<boolean> {
+    return (await this.queue.getDeduplicationJobId(dedupId(runId, attempt))) !== null;
+  }
+
+  start(handle: (runId: string, attempt: number) => Promise<void>): void {
+    this.worker = new Worker(
+      this.name,
+      (job) => {
+        const { runId, attempt } = job.data as { runId: string; attempt: number };
+        return handle(runId, attempt);
+      },
+      {
+        connection: connectionOptions(this.redisUrl),
+        concurrency: this.concurrency,
+      },
+    );
     this.worker.on('error', (error) => this.logger.warn({ err: error }, 'run worker error'));
   }
 

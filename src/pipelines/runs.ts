@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type Catalog, DuplicateKeyError } from '../datasources/catalog/catalog.js';
+import { type Catalog, claimOnce, DuplicateKeyError } from '../datasources/catalog/catalog.js';
 import { type RunRecord, type RunStore } from '../datasources/catalog/runs.js';
 import { ErrorCode } from '../errors/codes.js';
 import { BadInputError, LakegateError, NotFoundError } from '../errors/errors.js';
@@ -29,6 +29,7 @@ export class PipelineRuns {
   private sweeper: NodeJS.Timeout | undefined;
   private readonly pendingTriggers = new Set<NodeJS.Timeout>();
   private closed = false;
+  private sweeping: Promise<void> | undefined;
 
   constructor(
     private readonly catalog: Catalog & RunStore,
@@ -42,7 +43,7 @@ export class PipelineRuns {
 
   /** Starts the runner (unless this gateway runs no pipelines) and the sweep. */
   start(runsPipelines = true): void {
-    if (runsPipelines) this.queue.start((runId) => this.executor.execute(runId));
+    if (runsPipelines) this.queue.start((runId, attempt) => this.executor.execute(runId, attempt));
     const sweep = () =>
       this.sweep().catch((error: unknown) => this.logger.warn({ err: error }, 'run sweep failed'));
     void sweep();
@@ -70,15 +71,17 @@ export class PipelineRuns {
   }
 
   /**
-   * The pipeline an upload's entry gets automatically, if its project runs pipelines on upload. While a
-   * store it needs is unavailable it is tried again in the background (after 2 s, doubling up to 30 s), so
-   * an outage right after the entry became STORED does not lose the run; a restart of this gateway meanwhile does.
+   * The pipeline an upload's entry gets automatically, if its project runs pipelines on upload; asked
+   * again (the reconciler announcing an upload whose process died), the run it got. While a store it
+   * needs is unavailable it is tried again in the background (after 2 s, doubling up to 30 s), so an
+   * outage right after the entry became STORED does not lose the run; a restart of this gateway
+   * meanwhile leaves it to the reconciler.
    */
   async afterUpload(project: string, objectId: number, attempt = 0): Promise<RunRecord | null> {
     try {
       const [entry] = await this.catalog.entries(project, [objectId]);
       const pipeline = entry && selectPipeline(this.definitions, entry);
-      return pipeline ? (await this.trigger(project, objectId, pipeline)).run : null;
+      return pipeline ? (await this.trigger(project, objectId, pipeline, false)).run : null;
     } catch (error) {
       if (!(error instanceof LakegateError && error.code === ErrorCode.SOURCE_UNAVAILABLE) || this.closed)
         throw error;
@@ -98,7 +101,13 @@ export class PipelineRuns {
     }
   }
 
-  async trigger(project: string, objectId: number, pipeline: string | null): Promise<TriggerOutcome> {
+  /** Queues the run of an object and pipeline, or answers the one there is (retried if it failed). */
+  async trigger(
+    project: string,
+    objectId: number,
+    pipeline: string | null,
+    retryFailed = true,
+  ): Promise<TriggerOutcome> {
     const [entry] = await this.catalog.entries(project, [objectId]);
     if (!entry) throw new NotFoundError(`project ${project} has no object ${objectId}`);
     if (entry.status !== 'STORED' || !entry.sha256) {
@@ -133,7 +142,7 @@ export class PipelineRuns {
     } catch (error) {
       if (!(error instanceof DuplicateKeyError)) throw error;
       const [existing] = await this.catalog.runs([run.runId]);
-      if (existing && (existing.status === 'FAILED' || existing.status === 'CANCELLED')) {
+      if (retryFailed && existing && (existing.status === 'FAILED' || existing.status === 'CANCELLED')) {
         return { run: await this.retry(run.runId), replayed: false };
       }
       return { run: existing ?? run, replayed: true };
@@ -152,6 +161,7 @@ export class PipelineRuns {
       cancelRequested: false,
       error: null,
       finishedAt: null,
+      leaseUntil: null,
     });
     if (!run)
       throw new LakegateError(
@@ -200,29 +210,75 @@ export class PipelineRuns {
       type: 'PIPELINE_QUEUED',
       message: run.pipeline,
     });
-    await this.queue.add(run.runId);
+    await this.queue.add(run.runId, run.attempt);
   }
 
   /**
    * RUNNING runs whose runner stopped renewing its lease go back to QUEUED as a new attempt; QUEUED runs
-   * that waited a lease long are queued again (their queue message may have been lost with a process).
+   * that waited a lease long and are not in the queue are queued again (their queue message, even their
+   * PIPELINE_QUEUED event, may have been lost with a process); finished runs whose runner died before
+   * reporting them are reported. Each change is conditional on the run being as it was read, so two
+   * gateways sweeping at once change a run once, and a runner that just renewed its lease keeps its run.
    */
-  async sweep(): Promise<void> {
+  sweep(): Promise<void> {
+    // A sweep still running when the next is due is joined: one at a time in a process.
+    this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
     const now = new Date();
     const stale = await this.catalog.staleRuns(now, new Date(now.getTime() - this.settings.leaseMs), 100);
     for (const run of stale) {
-      const requeued =
-        run.status === 'RUNNING'
-          ? await this.catalog.updateRun(run.runId, ['RUNNING'], {
-              status: 'QUEUED',
-              attempt: run.attempt + 1,
-              leaseUntil: null,
-            })
-          : await this.catalog.updateRun(run.runId, ['QUEUED'], {});
+      await this.sweepOne(run).catch((error: unknown) =>
+        this.logger.warn({ err: error, runId: run.runId }, 'stale run not swept; next sweep retries'),
+      );
+    }
+  }
+
+  private async sweepOne(run: RunRecord): Promise<void> {
+    const { leaseMs } = this.settings;
+    const unchanged = { attempt: run.attempt, lastModified: run.lastModified };
+    const step = `${run.runId}/${run.attempt}`;
+    if (run.status === 'RUNNING') {
+      if (!(await claimOnce(this.catalog, `requeue/${step}`, run.leaseUntil!, leaseMs))) return;
+      const requeued = await this.catalog.updateRun(
+        run.runId,
+        ['RUNNING'],
+        { status: 'QUEUED', attempt: run.attempt + 1, leaseUntil: null },
+        unchanged,
+      );
       if (requeued) {
         this.logger.info({ runId: run.runId, attempt: requeued.attempt }, 'pipeline run queued again');
-        await this.queue.add(requeued.runId);
+        await this.queue.add(requeued.runId, requeued.attempt);
       }
+    } else if (run.status === 'QUEUED') {
+      // Left alone while its attempt is in the queue: a write could undo a runner's claim on FerretDB.
+      if (await this.queue.has(run.runId, run.attempt)) return;
+      if (!(await claimOnce(this.catalog, `queue/${step}`, run.lastModified, leaseMs))) return;
+      const touched = await this.catalog.updateRun(run.runId, ['QUEUED'], {}, unchanged);
+      if (touched) {
+        await this.tellQueuedOnce(touched);
+        await this.queue.add(touched.runId, touched.attempt);
+      }
+    } else {
+      await this.executor.reportFinished(run);
+    }
+  }
+
+  private async tellQueuedOnce(run: RunRecord): Promise<void> {
+    const [entry] = await this.catalog.entries(run.project, [run.objectId]);
+    const uploadId = entry?.uploadId ?? run.runId;
+    const events = await this.feed.history(run.project, uploadId);
+    if (!events.some((e) => e.runId === run.runId && e.type === 'PIPELINE_QUEUED')) {
+      await this.feed.publish({
+        project: run.project,
+        objectId: run.objectId,
+        uploadId,
+        runId: run.runId,
+        type: 'PIPELINE_QUEUED',
+        message: run.pipeline,
+      });
     }
   }
 }

@@ -263,6 +263,32 @@ for (const backend of BACKENDS) {
       );
     });
 
+    it('lists stored entries still unannounced when their time is up, and changes an entry only as read', async () => {
+      const p = uniqueName('announce');
+      const now = Date.now();
+      const due = new Date(now - 1000);
+      await store.insertEntry(entry(p, 1, { status: 'STORED', expiresAt: due }));
+      await store.insertEntry(entry(p, 2, { status: 'STORED', expiresAt: null }));
+      await store.insertEntry(entry(p, 3, { status: 'PENDING', expiresAt: due }));
+      const unannounced = (await store.unannouncedEntries(new Date(now), 100)).filter((e) => e.project === p);
+      assert.deepEqual(
+        unannounced.map((e) => e.objectId),
+        [1],
+      );
+      const later = new Date(now + 60_000);
+      const match = { expiresAt: due };
+      assert.ok(await store.transition(p, 1, 'STORED', { set: { expiresAt: later } }, match));
+      assert.equal(await store.transition(p, 1, 'STORED', { set: { expiresAt: null } }, match), null);
+    });
+
+    it('grants a claim to its first caller only, concurrent callers included', async () => {
+      const key = uniqueName('claim');
+      const answers = await Promise.all(Array.from({ length: 8 }, () => store.claim(key)));
+      assert.equal(answers.filter(Boolean).length, 1);
+      assert.equal(await store.claim(key), false);
+      assert.equal(await store.claim(`${key}-other`), true);
+    });
+
     it('reserves an idempotency key once, completes it and releases it', async () => {
       const p = uniqueName('idem');
       const record = { project: p, key: 'k1', objectId: null, fingerprint: null, createdAt: new Date() };

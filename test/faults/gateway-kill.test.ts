@@ -1,24 +1,21 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { flux } from '@influxdata/influxdb-client';
-import neo4j, { type Driver } from 'neo4j-driver';
+import neo4j from 'neo4j-driver';
 import { CassandraConnection } from '../../src/datasources/cassandra/cassandra.connection.js';
 import { keyspaceFor } from '../../src/datasources/cassandra/cql-names.js';
 import { freshMongoUrl } from '../helpers/backends.js';
 import { PNG } from '../helpers/graph.js';
 import { TestBucket } from '../helpers/influx.js';
 import { stackUrl, uniqueName } from '../helpers/stack.js';
+import { checkUploads, countBy, goldCounts, pick } from './helpers/kill-checks.js';
+import { ask, BucketReader, CatalogReader, Gateways, settled, until } from './helpers/kill-lake.js';
 import {
-  ask,
-  BucketReader,
-  CatalogReader,
-  countTypes,
-  Gateways,
-  settled,
-  until,
-} from './helpers/kill-lake.js';
-import { plannedUpload, startUpload, type UploadInFlight } from './helpers/kill-uploads.js';
+  type PlannedUpload,
+  plannedUpload,
+  startUpload,
+  type UploadInFlight,
+} from './helpers/kill-uploads.js';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -43,6 +40,8 @@ describe('a gateway killed with kill -9 during 20 concurrent uploads', () => {
       UPLOAD_PART_SIZE: '5MiB',
       PENDING_TIMEOUT_MS: '3000',
       RECONCILE_INTERVAL_MS: '1000',
+      // Reads wait for a catalog that is busy with 20 uploads on a loaded machine rather than time out.
+      SOURCE_TIMEOUT_MS: '10000',
     };
     const first = await gateways.start(env);
     const project = uniqueName('kill-up');
@@ -56,19 +55,20 @@ describe('a gateway killed with kill -9 during 20 concurrent uploads', () => {
         i % 2 === 0,
       ),
     );
-    // The six largest stop halfway (past their first S3 parts) and wait there for the kill; the others
-    // go at 256 KiB every 25 ms at most, so the medium ones are still streaming when most small ones are done.
+    // The six largest stop after 6 MiB (one S3 part sent on the multipart ones) and wait there for the
+    // kill; the others go at 256 KiB every 25 ms at most. The kill comes once the six wait and five
+    // uploads are answered: the medium ones are then streaming, being stored or being cataloged.
     const flights = plans.map((plan) =>
       startUpload(`${first.url}/graphql`, first.adminToken, project, plan, {
         pauseMs: 25,
-        holdAt: plan.content.length >= 18 * MIB ? plan.content.length / 2 : Infinity,
+        holdAt: plan.content.length >= 18 * MIB ? 6 * MIB : Infinity,
       }),
     );
     const stored = () => flights.filter((f) => f.answer?.kind === 'stored').length;
     const held = () => flights.filter((f) => f.held).length;
     await until(
       async () => stored() >= 5 && held() === 6,
-      () => `5 uploads answered and 6 held halfway; ${stored()} answered, ${held()} held`,
+      () => `5 uploads answered and 6 held; ${stored()} answered, ${held()} held`,
     );
     const cutMidStream = flights.filter((f) => f.sent < f.plan.content.length);
     const killedAt = Date.now();
@@ -126,130 +126,32 @@ describe('a gateway killed with kill -9 during 20 concurrent uploads', () => {
   });
 });
 
-/**
- * The all-or-nothing check, on the stores themselves: each upload is complete (object with its bytes,
- * STORED entry, STARTED..CATALOGED events once each) or absent (no object, no parts, at most a FAILED
- * entry); nothing in the bucket or the catalog belongs to no upload.
- */
-async function checkUploads(
-  flights: UploadInFlight[],
-  project: string,
-  catalog: CatalogReader,
-  bucket: BucketReader,
-  killedAt: number,
-): Promise<{ complete: number[]; absent: string[]; finishedAfter: number; announcedAfter: number }> {
-  const entries = await catalog.entries(project);
-  const events = await catalog.events(project);
-  const objects = await bucket.objects();
-  const complete: number[] = [];
-  const absent: string[] = [];
-  let finishedAfter = 0;
-  let announcedAfter = 0;
-  for (const { plan, answer } of flights) {
-    const mine = entries.filter((e) => e.originalName === plan.name);
-    assert.ok(mine.length <= 1, `${plan.name}: at most one entry`);
-    const entry = mine[0];
-    const types = entry ? countTypes(events.filter((e) => e.uploadId === entry.uploadId)) : {};
-    if (entry?.status === 'STORED') {
-      assert.equal(entry.size, plan.content.length, `${plan.name}: entry size`);
-      assert.equal(entry.sha256, plan.sha256, `${plan.name}: entry sha256`);
-      assert.equal(objects.get(entry.key), plan.content.length, `${plan.name}: object size`);
-      assert.equal(await bucket.sha256(entry.key), plan.sha256, `${plan.name}: object bytes`);
-      const byReconciler = entry.successfulOperations.at(-1)?.operation === 'reconcile';
-      const expected: Record<string, number> = { STARTED: 1, STORED: 1, VERIFIED: 1, CATALOGED: 1 };
-      // STORED and VERIFIED report progress: the dead process may not have written them. What an upload
-      // starts and ends with is told by the reconciler when it was not.
-      if (answer?.kind !== 'stored')
-        for (const type of ['STORED', 'VERIFIED']) if (!types[type]) delete expected[type];
-      assert.deepEqual(
-        pick(types, ['STARTED', 'STORED', 'VERIFIED', 'CATALOGED', 'FAILED']),
-        expected,
-        `${plan.name}: events`,
-      );
-      if (byReconciler) finishedAfter++;
-      const cataloged = events.find((e) => e.uploadId === entry.uploadId && e.type === 'CATALOGED');
-      if (cataloged!.at.getTime() > killedAt) announcedAfter++;
-      complete.push(entry.objectId);
-    } else {
-      assert.notEqual(answer?.kind, 'stored', `${plan.name}: a client told "stored" finds its object`);
-      assert.ok(!entry || entry.status === 'FAILED', `${plan.name}: entry ${entry?.status}`);
-      if (entry) {
-        assert.equal(objects.has(entry.key), false, `${plan.name}: no object`);
-        assert.deepEqual(pick(types, ['CATALOGED', 'FAILED']), { FAILED: 1 }, `${plan.name}: events`);
-      }
-      absent.push(plan.name);
-    }
-    if (answer?.kind === 'stored') assert.equal(answer.objectId, entry?.objectId, `${plan.name}: object id`);
-  }
-  const storedKeys = new Set(entries.filter((e) => e.status === 'STORED').map((e) => e.key));
-  assert.deepEqual(
-    [...objects.keys()].filter((k) => !storedKeys.has(k)),
-    [],
-    'no object without a STORED entry',
-  );
-  assert.deepEqual(
-    entries.filter((e) => e.status === 'PENDING' || e.status === 'QUARANTINED').map((e) => e.objectId),
-    [],
-    'no entry pending or quarantined',
-  );
-  assert.equal(entries.length, new Set(entries.map((e) => e.originalName)).size, 'one entry per upload');
-  const uploadIds = new Set(entries.map((e) => e.uploadId));
-  assert.deepEqual(
-    events.filter((e) => !uploadIds.has(e.uploadId)),
-    [],
-    'no event of an unknown upload',
-  );
-  assert.deepEqual(await bucket.unfinishedUploads(), [], 'no multipart upload left open');
-  return { complete, absent, finishedAfter, announcedAfter };
-}
-
-function pick(counts: Record<string, number>, types: string[]): Record<string, number> {
-  return Object.fromEntries(types.filter((t) => counts[t]).map((t) => [t, counts[t]!]));
-}
-
-const JSON_RECORDS = 20_000;
+const JSON_RECORDS = 40_000;
 const CSV_ROWS = 3000;
 const template = { measurement: 'load', timeField: 'at', timeFormat: 's', fields: ['v'], tags: ['sensor'] };
 
-/** 18 files, 6 per built-in pipeline, each one distinct: JSON for InfluxDB, CSV for Cassandra, PNG for Neo4j. */
-function pipelineFiles() {
-  return Array.from({ length: 18 }, (_, i) => {
-    const name = `f${String(i).padStart(2, '0')}`;
-    if (i % 3 === 0) {
-      const records = Array.from({ length: JSON_RECORDS }, (_, r) => ({
-        at: 1_700_000_000 + r,
-        sensor: `s${r % 4}`,
-        v: i + r,
-      }));
-      return plannedUpload(
-        `${name}.json`,
-        'application/json',
-        Buffer.from(JSON.stringify(records)),
-        i % 2 === 0,
-        { template },
-      );
-    }
-    if (i % 3 === 1) {
-      const rows = Array.from({ length: CSV_ROWS }, (_, r) => `s${r % 7},${i}.${r}`);
-      return plannedUpload(
-        `${name}.csv`,
-        'text/csv',
-        Buffer.from(['station,temp', ...rows].join('\n')),
-        i % 2 === 0,
-        {
-          table: { name: 'readings' },
-        },
-      );
-    }
-    const content = { imageContent: { mainObjects: [`thing-${i}`], secondaryObjects: ['sofa', 'lamp'] } };
-    return plannedUpload(
-      `${name}.png`,
-      'image/png',
-      Buffer.concat([PNG, Buffer.from(name)]),
-      i % 2 === 0,
-      content,
-    );
-  });
+/** A distinct file for a built-in pipeline: JSON for InfluxDB, CSV for Cassandra, PNG for Neo4j. */
+function pipelineFile(kind: 'json' | 'csv' | 'png', i: number): PlannedUpload {
+  const name = `${kind}-${String(i).padStart(3, '0')}.${kind}`;
+  const declareSize = i % 2 === 0;
+  if (kind === 'json') {
+    const records = Array.from({ length: JSON_RECORDS }, (_, r) => ({
+      at: 1_700_000_000 + r,
+      sensor: `s${r % 4}`,
+      v: i + r,
+    }));
+    return plannedUpload(name, 'application/json', Buffer.from(JSON.stringify(records)), declareSize, {
+      template,
+    });
+  }
+  if (kind === 'csv') {
+    const rows = Array.from({ length: CSV_ROWS }, (_, r) => `s${r % 7},${i}.${r}`);
+    return plannedUpload(name, 'text/csv', Buffer.from(['station,temp', ...rows].join('\n')), declareSize, {
+      table: { name: 'readings' },
+    });
+  }
+  const content = { imageContent: { mainObjects: [`thing-${i}`], secondaryObjects: ['sofa', 'lamp'] } };
+  return plannedUpload(name, 'image/png', Buffer.concat([PNG, Buffer.from(name)]), declareSize, content);
 }
 
 describe('a gateway killed with kill -9 during pipeline runs', () => {
@@ -259,15 +161,20 @@ describe('a gateway killed with kill -9 during pipeline runs', () => {
   const influx = new TestBucket();
   const graph = neo4j.driver(stackUrl('NEO4J_URL'));
   const tables = new CassandraConnection(stackUrl('CASSANDRA_URL'), 30_000);
+  const project = uniqueName('kill-run');
   after(async () => {
     await gateways.stopAll();
     await catalog.close();
     await influx.drop();
+    await graph.executeQuery('MATCH (n {project: $project}) DETACH DELETE n', { project });
     await graph.close();
+    await tables.client.execute(`DROP KEYSPACE IF EXISTS ${keyspaceFor(project)}`, [], {
+      readTimeout: 60_000,
+    });
     await tables.close();
   });
 
-  it('finishes every run of a stored object exactly once after a restart, and writes no gold record twice', async (t) => {
+  it('runs each stored object once after a restart, and writes no gold record twice', async (t) => {
     await influx.create();
     const env = {
       S3_URL: stackUrl('MINIO_S3_URL'),
@@ -277,13 +184,14 @@ describe('a gateway killed with kill -9 during pipeline runs', () => {
       NEO4J_URL: stackUrl('NEO4J_URL'),
       CASSANDRA_URL: stackUrl('CASSANDRA_URL'),
       PIPELINE_CONCURRENCY: '2',
-      PIPELINE_LEASE_MS: '4000',
-      INFLUX_BATCH_SIZE: '1000',
-      PENDING_TIMEOUT_MS: '3000',
+      // Leases well above what a catalog write takes on a loaded machine, well below the defaults.
+      PIPELINE_LEASE_MS: '10000',
+      INFLUX_BATCH_SIZE: '2000',
+      PENDING_TIMEOUT_MS: '5000',
       RECONCILE_INTERVAL_MS: '1000',
+      SOURCE_TIMEOUT_MS: '10000',
     };
     const first = await gateways.start(env);
-    const project = uniqueName('kill-run');
     await ask(
       first,
       'mutation($name: String!) { createProject(name: $name, profile: { pipelineOnUpload: true }) { name } }',
@@ -292,72 +200,76 @@ describe('a gateway killed with kill -9 during pipeline runs', () => {
       },
     );
 
-    // Two uploads at a time; runs start as soon as objects are stored, two at a time on this gateway.
-    const plans = pipelineFiles();
+    // Three kinds of uploads at once: two JSON files held halfway until the kill; 18 files for the three
+    // pipelines, three at a time, faster than two runners can process them; small images one after
+    // another until the kill, so that one is likely between its STORED entry and its run.
+    const upload = (plan: PlannedUpload, holdAt = Infinity) => {
+      const flight = startUpload(`${first.url}/graphql`, first.adminToken, project, plan, { holdAt });
+      flights.push(flight);
+      return flight.done;
+    };
     const flights: UploadInFlight[] = [];
-    const sending = (async () => {
-      for (let i = 0; i < plans.length; i += 2) {
-        const pair = plans
-          .slice(i, i + 2)
-          .map((p) => startUpload(`${first.url}/graphql`, first.adminToken, project, p, { pauseMs: 20 }));
-        flights.push(...pair);
-        const answers = await Promise.all(pair.map((f) => f.done));
-        if (answers.some((a) => a.kind === 'cut')) return;
-      }
+    for (const i of [0, 1]) void upload(pipelineFile('json', 900 + i), 256 * 1024);
+    const kinds = ['json', 'csv', 'png'] as const;
+    const batch = Array.from({ length: 18 }, (_, i) => pipelineFile(kinds[i % 3]!, i));
+    const sending = Promise.all(
+      [0, 1, 2].map(async (lane) => {
+        for (let i = lane; i < batch.length; i += 3) if ((await upload(batch[i]!)).kind === 'cut') return;
+      }),
+    );
+    let trickling = true;
+    const trickle = (async () => {
+      for (let i = 500; trickling; i++) if ((await upload(pipelineFile('png', i))).kind === 'cut') return;
     })();
     const statuses = async () => countBy((await catalog.runs(project)).map((r) => r.status));
     await until(
       async () => {
         const s = await statuses();
-        return (s['RUNNING'] ?? 0) >= 1 && (s['QUEUED'] ?? 0) >= 2 && (s['SUCCEEDED'] ?? 0) >= 4;
+        return (s['RUNNING'] ?? 0) >= 1 && (s['QUEUED'] ?? 0) >= 2 && (s['SUCCEEDED'] ?? 0) >= 3;
       },
-      () => 'runs RUNNING, QUEUED (2) and SUCCEEDED (4) at once',
-      60_000,
+      () => 'runs RUNNING, QUEUED (2) and SUCCEEDED (3) at once',
     );
     const killedAt = Date.now();
     await gateways.kill(first);
-    await sending;
+    trickling = false;
+    await Promise.all([sending, trickle]);
     const left = new Map((await catalog.runs(project)).map((r) => [r.runId, r]));
 
     // The same gateway again, and a second runner on the same catalog and queue.
     await Promise.all([gateways.start(env), gateways.start(env)]);
-    const unsettled = async () => {
-      const entries = await catalog.entries(project);
-      const runs = await catalog.runs(project);
-      const stored = entries.filter((e) => e.status === 'STORED');
-      const pending = entries.filter((e) => e.status === 'PENDING').length;
-      const open = runs.filter((r) => !['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(r.status)).length;
-      const withoutRun = stored.filter((e) => !runs.some((r) => r.objectId === e.objectId)).length;
-      return pending + open + withoutRun === 0 ? null : { pending, open, withoutRun };
-    };
-    let last: unknown;
-    await until(
-      async () => !(last = await unsettled()),
-      () => `every upload settled and every run finished; still ${JSON.stringify(last)}`,
-    );
+    // Settled: nothing PENDING, every stored object has a run, every run has ended and told it.
+    await settled(async () => {
+      const [entries, runs, events] = await Promise.all([
+        catalog.entries(project),
+        catalog.runs(project),
+        catalog.events(project),
+      ]);
+      const ended = new Set(events.filter((e) => e.type === 'PIPELINE_SUCCEEDED').map((e) => e.runId));
+      return (
+        entries.every((e) => e.status !== 'PENDING') &&
+        entries.every((e) => e.status !== 'STORED' || runs.some((r) => r.objectId === e.objectId)) &&
+        runs.every((r) => ended.has(r.runId))
+      );
+    }, 120_000);
     const recoveredMs = Date.now() - killedAt;
 
-    const entries = await catalog.entries(project);
-    const runs = await catalog.runs(project);
-    const events = await catalog.events(project);
-    const stored = entries.filter((e) => e.status === 'STORED');
-    const byName = new Map(entries.map((e) => [e.originalName, e]));
-    for (const flight of flights) {
-      const entry = byName.get(flight.plan.name);
-      if (flight.answer?.kind === 'stored')
-        assert.equal(entry?.status, 'STORED', `${flight.plan.name} stays stored`);
-      if (entry?.status === 'STORED')
-        assert.equal(entry.sha256, flight.plan.sha256, `${flight.plan.name} whole`);
-    }
-    assert.deepEqual(
-      entries
-        .filter((e) => e.status !== 'STORED' && e.status !== 'FAILED')
-        .map((e) => [e.originalName, e.status]),
-      [],
-      'every entry STORED or FAILED',
+    // Uploads: complete or absent, as above, in the object store and the catalog.
+    const outcome = await checkUploads(
+      flights,
+      project,
+      catalog,
+      new BucketReader(env.S3_URL, project),
+      killedAt,
     );
+    const [entries, runs, events] = await Promise.all([
+      catalog.entries(project),
+      catalog.runs(project),
+      catalog.events(project),
+    ]);
+    const stored = entries.filter((e) => e.status === 'STORED');
 
-    // Runs: one per stored object, SUCCEEDED, with one more attempt only where the dead runner held it.
+    // Runs: one per stored object, SUCCEEDED, recovered at most once: a run the dead process held (or
+    // was claiming: a write it sent just before dying may land after the kill) has one attempt more.
     assert.deepEqual(
       runs.map((r) => r.objectId).sort((a, b) => a - b),
       stored.map((e) => e.objectId).sort((a, b) => a - b),
@@ -365,13 +277,12 @@ describe('a gateway killed with kill -9 during pipeline runs', () => {
     );
     for (const run of runs) {
       const before = left.get(run.runId);
-      const expectedAttempt = (before?.attempt ?? 1) + (before?.status === 'RUNNING' ? 1 : 0);
-      assert.deepEqual(
-        [run.status, run.attempt],
-        ['SUCCEEDED', expectedAttempt],
-        `run of object ${run.objectId} (${before?.status ?? 'not yet queued'} at the kill)`,
-      );
-      const types = countTypes(events.filter((e) => e.runId === run.runId));
+      const attempts = [before?.attempt ?? 1];
+      if (before?.status === 'RUNNING' || before?.status === 'QUEUED') attempts.push(before.attempt + 1);
+      const what = `run of object ${run.objectId} (${before?.status ?? 'not yet queued'} at the kill)`;
+      assert.equal(run.status, 'SUCCEEDED', what);
+      assert.ok(attempts.includes(run.attempt), `${what}: attempt ${run.attempt}, expected ${attempts}`);
+      const types = countBy(events.filter((e) => e.runId === run.runId).map((e) => e.type));
       assert.deepEqual(
         pick(types, [
           'PIPELINE_QUEUED',
@@ -411,11 +322,12 @@ describe('a gateway killed with kill -9 during pipeline runs', () => {
     t.diagnostic(
       JSON.stringify({
         uploads: flights.length,
-        stored: stored.length,
-        absent: flights.length - stored.length,
+        complete: outcome.complete.length,
+        absent: outcome.absent.length,
+        announcedAfterRestart: outcome.announcedAfter,
         runs: runs.length,
         atKill: countBy(killed.map((r) => r.status)),
-        secondAttempts: runs.filter((r) => r.attempt === 2).length,
+        recovered: runs.filter((r) => r.attempt === 2).length,
         points: gold.points.length,
         rows: gold.rows.length,
         images: gold.images.length,
@@ -424,51 +336,3 @@ describe('a gateway killed with kill -9 during pipeline runs', () => {
     );
   });
 });
-
-function countBy(values: string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
-  return counts;
-}
-
-/**
- * Gold records per object as `objectId runId count…` lines, read with each store's own driver:
- * InfluxDB points per (object, run) series, Cassandra rows per partition, Neo4j Image nodes per object
- * and their CONTAINS relationships.
- */
-async function goldCounts(project: string, influx: TestBucket, graph: Driver, tables: CassandraConnection) {
-  const series = await influx.connection.client.getQueryApi(influx.org).collectRows<Record<string, unknown>>(
-    flux`from(bucket: ${influx.name})
-      |> range(start: 1970-01-01T00:00:00Z, stop: 2100-01-01T00:00:00Z)
-      |> filter(fn: (r) => r._measurement == "load" and r._field == "v" and r.project == ${project})
-      |> group(columns: ["object_id", "run_id"])
-      |> count()`,
-  );
-  const points = series.map((r) => `${String(r['object_id'])} ${String(r['run_id'])} ${String(r['_value'])}`);
-
-  const keyspace = keyspaceFor(project);
-  const rows: string[] = [];
-  const partitions = await tables.client.execute(`SELECT DISTINCT object_id FROM ${keyspace}.readings`);
-  for (const p of partitions.rows) {
-    const objectId = p.get('object_id') as number;
-    const result = await tables.client.execute(
-      `SELECT run_id FROM ${keyspace}.readings WHERE object_id = ?`,
-      [objectId],
-      { prepare: true, fetchSize: 10_000 },
-    );
-    const byRun = countBy(result.rows.map((r) => r.get('run_id') as string));
-    for (const [runId, n] of Object.entries(byRun)) rows.push(`${objectId} ${runId} ${n}`);
-  }
-
-  const { records } = await graph.executeQuery(
-    `MATCH (i:Image {project: $project})
-     OPTIONAL MATCH (i)-[c:CONTAINS]->()
-     WITH i.objectId AS objectId, i.runId AS runId, i, count(c) AS things
-     RETURN objectId, runId, count(DISTINCT i) AS images, sum(things) AS contains`,
-    { project },
-  );
-  const images = records.map(
-    (r) => `${r.get('objectId')} ${r.get('runId')} ${r.get('images')} ${r.get('contains')}`,
-  );
-  return { points: points.sort(), rows: rows.sort(), images: images.sort() };
-}

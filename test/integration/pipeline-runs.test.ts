@@ -66,8 +66,9 @@ for (const backend of [LAKE_BACKENDS[0]!, LAKE_BACKENDS[2]!]) {
     const finished = (runId: string) =>
       until(async () => {
         const run = await runOf(runId);
-        return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(run.status) && run;
-      }, `run ${runId} to finish`);
+        // A finished run keeps its lease until its runner has reported the end (events, operations).
+        return ['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(run.status) && run.leaseUntil === null && run;
+      }, `run ${runId} to finish and be reported`);
     const eventsOf = async (runId: string): Promise<IngestionEventRecord[]> =>
       (await gateway.services.catalog.after(project, 0, null, 1000)).filter((e) => e.runId === runId);
 

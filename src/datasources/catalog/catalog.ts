@@ -138,17 +138,28 @@ export interface Catalog {
   /** Newest first; `before` is an object id (keyset pagination). */
   findEntries(project: string, filter: EntryFilter, limit: number, before?: number): Promise<CatalogEntry[]>;
   countEntries(project: string, statuses: readonly EntryStatus[]): Promise<number>;
-  /** Applies the changes only if the entry is still in `expected` status; null when it was not. */
+  /**
+   * Applies the changes only if the entry is still in `expected` status (and still has the expiresAt
+   * `match` gives: "unchanged since read"); null when it was not.
+   */
   transition(
     project: string,
     objectId: number,
     expected: EntryStatus,
     changes: EntryChanges,
+    match?: Pick<CatalogEntry, 'expiresAt'>,
   ): Promise<CatalogEntry | null>;
   /** PENDING entries whose expiresAt has passed, oldest first. */
   expiredIntents(now: Date, limit: number): Promise<CatalogEntry[]>;
   /** STORED entries whose expiresAt has passed: stored by a process that died before announcing them. */
   unannouncedEntries(now: Date, limit: number): Promise<CatalogEntry[]>;
+
+  /**
+   * True for the first caller with this key, false for every later one: an insert under a unique key,
+   * atomic on FerretDB too, where a conditional update is a read then a write that two gateways may
+   * both pass. See claimOnce().
+   */
+  claim(key: string): Promise<boolean>;
 
   /** Records a key; DuplicateKeyError when the project already has it. */
   insertIdempotency(record: IdempotencyRecord): Promise<void>;
@@ -159,6 +170,16 @@ export interface Catalog {
     changes: Pick<Partial<IdempotencyRecord>, 'objectId' | 'fingerprint'>,
   ): Promise<void>;
   removeIdempotency(project: string, key: string): Promise<void>;
+}
+
+/**
+ * Lets one gateway only take a recovery step on a record left as it was `since` (an intent expired then,
+ * a run whose lease ended then): the first to ask, per `periodMs` since then, so that a gateway that dies
+ * after claiming leaves the step to another one period later.
+ */
+export function claimOnce(catalog: Catalog, step: string, since: Date, periodMs: number): Promise<boolean> {
+  const period = Math.floor(Math.max(Date.now() - since.getTime(), 0) / periodMs);
+  return catalog.claim(`${step}@${since.getTime()}/${period}`);
 }
 
 export type IngestionEventType =

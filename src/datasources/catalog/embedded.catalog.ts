@@ -15,7 +15,7 @@ import {
 } from './catalog.js';
 import { assertDataPath } from './data-path.js';
 import { Journal } from './journal.js';
-import { type RunChanges, type RunRecord, type RunStatus, type RunStore } from './runs.js';
+import { type RunChanges, type RunMatch, type RunRecord, type RunStatus, type RunStore } from './runs.js';
 
 type JournalRecord =
   | { t: 'project'; v: ProjectRecord }
@@ -110,6 +110,8 @@ export class EmbeddedCatalog implements Catalog, EventLog, RunStore {
   private readonly entriesByProject = new Map<string, Map<number, CatalogEntry>>();
   private readonly counters = new Map<string, number>();
   private readonly idempotencyByKey = new Map<string, IdempotencyRecord>();
+  /** One process owns the journal: claims need not outlive it. */
+  private readonly claims = new Set<string>();
   private readonly events = new Map<string, IngestionEventRecord[]>();
   private readonly runsById = new Map<string, RunRecord>();
 
@@ -274,9 +276,11 @@ export class EmbeddedCatalog implements Catalog, EventLog, RunStore {
     objectId: number,
     expected: EntryStatus,
     changes: EntryChanges,
+    match?: Pick<CatalogEntry, 'expiresAt'>,
   ): Promise<CatalogEntry | null> {
     const current = this.projectEntries(project).get(objectId);
     if (!current || current.status !== expected) return null;
+    if (match && current.expiresAt?.getTime() !== match.expiresAt?.getTime()) return null;
     const updated: CatalogEntry = {
       ...current,
       lastModified: new Date(),
@@ -306,6 +310,12 @@ export class EmbeddedCatalog implements Catalog, EventLog, RunStore {
       .sort((a, b) => a.expiresAt!.getTime() - b.expiresAt!.getTime())
       .slice(0, limit)
       .map((e) => structuredClone(e));
+  }
+
+  async claim(key: string): Promise<boolean> {
+    if (this.claims.has(key)) return false;
+    this.claims.add(key);
+    return true;
   }
 
   async insertIdempotency(record: IdempotencyRecord): Promise<void> {
@@ -379,22 +389,23 @@ export class EmbeddedCatalog implements Catalog, EventLog, RunStore {
     runId: string,
     expected: readonly RunStatus[],
     changes: RunChanges,
+    match: RunMatch = {},
   ): Promise<RunRecord | null> {
     const current = this.runsById.get(runId);
     if (!current || !expected.includes(current.status)) return null;
+    if (match.attempt !== undefined && current.attempt !== match.attempt) return null;
+    if (match.lastModified && current.lastModified.getTime() !== match.lastModified.getTime()) return null;
     const updated = { ...current, lastModified: new Date(), ...structuredClone(changes) };
     await this.write({ t: 'run', v: updated });
     return structuredClone(updated);
   }
 
   async staleRuns(now: Date, queuedBefore: Date, limit: number): Promise<RunRecord[]> {
-    return [...this.runsById.values()]
-      .filter(
-        (r) =>
-          (r.status === 'RUNNING' && r.leaseUntil !== null && r.leaseUntil < now) ||
-          (r.status === 'QUEUED' && r.lastModified < queuedBefore),
-      )
-      .slice(0, limit)
-      .map((r) => structuredClone(r));
+    const runs = [...this.runsById.values()];
+    const leased = runs.filter((r) => r.status !== 'QUEUED' && r.leaseUntil !== null && r.leaseUntil < now);
+    const queued = runs
+      .filter((r) => r.status === 'QUEUED' && r.lastModified < queuedBefore)
+      .sort((a, b) => a.lastModified.getTime() - b.lastModified.getTime());
+    return [...leased.slice(0, limit), ...queued.slice(0, limit)].map((r) => structuredClone(r));
   }
 }

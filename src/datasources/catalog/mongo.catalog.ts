@@ -1,4 +1,11 @@
-import { type Collection, type Db, type Filter, MongoBulkWriteError, MongoServerError } from 'mongodb';
+import {
+  type Collection,
+  type Db,
+  type Filter,
+  type IndexDescription,
+  MongoBulkWriteError,
+  MongoServerError,
+} from 'mongodb';
 import { guard } from '../guard.js';
 import {
   type Catalog,
@@ -15,7 +22,7 @@ import {
 } from './catalog.js';
 import { assertDataPath } from './data-path.js';
 import { type MongoConnection } from './mongo.connection.js';
-import { type RunChanges, type RunRecord, type RunStatus, type RunStore } from './runs.js';
+import { type RunChanges, type RunMatch, type RunRecord, type RunStatus, type RunStore } from './runs.js';
 
 type WithId<T> = T & { _id: string };
 
@@ -63,21 +70,29 @@ export class MongoCatalog implements Catalog, EventLog, RunStore {
     return guard('catalog', this.deadlineMs, fn);
   }
 
-  /** Creates the indexes the queries rely on; safe to run at every start. */
+  /**
+   * Creates the indexes the queries rely on; safe to run at every start. One index a command: FerretDB
+   * 1.24 drops the connection when one command names several indexes that exist already.
+   */
   init(): Promise<void> {
-    return this.call(async () => {
-      await this.entriesCol.createIndexes([
+    const indexes: Record<string, IndexDescription[]> = {
+      entries: [
         { key: { project: 1, key: 1 }, name: 'project_key', unique: true },
         { key: { uploadId: 1 }, name: 'upload', unique: true },
         { key: { project: 1, sha256: 1 }, name: 'project_sha256' },
         { key: { status: 1, expiresAt: 1 }, name: 'status_expires' },
         { key: { project: 1, objectId: -1 }, name: 'project_object' },
-      ]);
-      await this.eventsCol.createIndex({ project: 1, sequence: 1 }, { name: 'project_sequence' });
-      await this.runsCol.createIndexes([
+      ],
+      events: [{ key: { project: 1, sequence: 1 }, name: 'project_sequence' }],
+      runs: [
         { key: { project: 1, objectId: 1 }, name: 'project_object' },
         { key: { status: 1, leaseUntil: 1 }, name: 'status_lease' },
-      ]);
+      ],
+    };
+    return this.call(async () => {
+      for (const [collection, list] of Object.entries(indexes)) {
+        for (const index of list) await this.db.collection(collection).createIndexes([index]);
+      }
     });
   }
 
@@ -221,6 +236,7 @@ export class MongoCatalog implements Catalog, EventLog, RunStore {
     objectId: number,
     expected: EntryStatus,
     changes: EntryChanges,
+    match?: Pick<CatalogEntry, 'expiresAt'>,
   ): Promise<CatalogEntry | null> {
     const update: Record<string, object> = { $set: { lastModified: new Date(), ...changes.set } };
     const push: Record<string, unknown> = {};
@@ -229,9 +245,11 @@ export class MongoCatalog implements Catalog, EventLog, RunStore {
     if (Object.keys(push).length > 0) update['$push'] = push;
     return this.call(async () =>
       strip(
-        await this.entriesCol.findOneAndUpdate({ _id: `${project}/${objectId}`, status: expected }, update, {
-          returnDocument: 'after',
-        }),
+        await this.entriesCol.findOneAndUpdate(
+          { _id: `${project}/${objectId}`, status: expected, ...match },
+          update,
+          { returnDocument: 'after' },
+        ),
       ),
     );
   }
@@ -254,6 +272,18 @@ export class MongoCatalog implements Catalog, EventLog, RunStore {
           .toArray()
       ).map((e) => strip(e)!),
     );
+  }
+
+  claim(key: string): Promise<boolean> {
+    return this.call(async () => {
+      try {
+        await this.db.collection<{ _id: string; at: Date }>('claims').insertOne({ _id: key, at: new Date() });
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
+    });
   }
 
   insertIdempotency(record: IdempotencyRecord): Promise<void> {
@@ -349,11 +379,16 @@ export class MongoCatalog implements Catalog, EventLog, RunStore {
     );
   }
 
-  updateRun(runId: string, expected: readonly RunStatus[], changes: RunChanges): Promise<RunRecord | null> {
+  updateRun(
+    runId: string,
+    expected: readonly RunStatus[],
+    changes: RunChanges,
+    match: RunMatch = {},
+  ): Promise<RunRecord | null> {
     return this.call(async () =>
       strip(
         await this.runsCol.findOneAndUpdate(
-          { _id: runId, status: { $in: [...expected] } },
+          { _id: runId, status: { $in: [...expected] }, ...match },
           { $set: { ...changes, lastModified: new Date() } },
           { returnDocument: 'after' },
         ),
@@ -362,18 +397,17 @@ export class MongoCatalog implements Catalog, EventLog, RunStore {
   }
 
   staleRuns(now: Date, queuedBefore: Date, limit: number): Promise<RunRecord[]> {
-    return this.call(async () =>
-      (
-        await this.runsCol
-          .find({
-            $or: [
-              { status: 'RUNNING', leaseUntil: { $lt: now } },
-              { status: 'QUEUED', lastModified: { $lt: queuedBefore } },
-            ],
-          })
-          .limit(limit)
-          .toArray()
-      ).map((r) => strip(r)!),
-    );
+    return this.call(async () => {
+      const leased = await this.runsCol
+        .find({ status: { $in: ['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] }, leaseUntil: { $lt: now } })
+        .limit(limit)
+        .toArray();
+      const queued = await this.runsCol
+        .find({ status: 'QUEUED', lastModified: { $lt: queuedBefore } })
+        .sort({ lastModified: 1 })
+        .limit(limit)
+        .toArray();
+      return [...leased, ...queued].map((r) => strip(r)!);
+    });
   }
 }

@@ -36,9 +36,14 @@ export interface RunRecord {
   lastModified: Date;
   error: RunError | null;
   cancelRequested: boolean;
-  /** While RUNNING: the runner renews it; past it, the runner is presumed dead and the run is queued again. */
+  /**
+   * While RUNNING: the runner renews it; past it, the runner is presumed dead and the run is queued again.
+   * Once finished: set until the runner has reported the end; past it, the sweep reports it.
+   */
   leaseUntil: Date | null;
 }
+
+export type RunMatch = Partial<Pick<RunRecord, 'attempt' | 'lastModified'>>;
 
 export type RunChanges = Partial<Omit<RunRecord, 'runId' | 'project' | 'objectId' | 'createdAt'>>;
 
@@ -49,8 +54,19 @@ export interface RunStore {
   runs(runIds: readonly string[]): Promise<(RunRecord | null)[]>;
   /** Every run of these objects, newest first: the batch behind `DataObject.runs`. */
   runsOfEntries(project: string, objectIds: readonly number[]): Promise<RunRecord[]>;
-  /** Applies the changes only if the run is in one of the `expected` statuses; null when it was not. */
-  updateRun(runId: string, expected: readonly RunStatus[], changes: RunChanges): Promise<RunRecord | null>;
-  /** RUNNING runs whose lease has passed, and QUEUED runs not touched since `queuedBefore`. */
+  /**
+   * Applies the changes only if the run is in one of the `expected` statuses and has the values `match`
+   * gives (an attempt; a lastModified, for "unchanged since read"); null when it was not.
+   */
+  updateRun(
+    runId: string,
+    expected: readonly RunStatus[],
+    changes: RunChanges,
+    match?: RunMatch,
+  ): Promise<RunRecord | null>;
+  /**
+   * Up to `limit` runs whose lease has passed (RUNNING: their runner died; finished: it died before it
+   * reported the end), then up to `limit` QUEUED runs not touched since `queuedBefore`, oldest first.
+   */
   staleRuns(now: Date, queuedBefore: Date, limit: number): Promise<RunRecord[]>;
 }

@@ -145,10 +145,3 @@ export class BucketReader {
     return hash.digest('hex');
   }
 }
-
-/** How many events of each type an upload or run has. */
-export function countTypes(events: IngestionEventRecord[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const e of events) counts[e.type] = (counts[e.type] ?? 0) + 1;
-  return counts;
-}
