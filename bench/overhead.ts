@@ -16,8 +16,8 @@ import { type Load, type LoadResult } from './load.js';
 const OBJECTS = 120;
 const CONNECTIONS = 10;
 const WARMUP_SECONDS = 3;
-const SECONDS = 8;
-const ROUNDS = 5;
+const SECONDS = 5;
+const ROUNDS = 8;
 
 export const QUERY = `query Page($project: String!) {
   objects(project: $project, first: 100) {
@@ -26,6 +26,7 @@ export const QUERY = `query Page($project: String!) {
 }`;
 
 interface Server {
+  name: string;
   url: string;
   headers: Record<string, string>;
   pid: number;
@@ -49,7 +50,7 @@ function forkScript<T>(script: string, args: string[] = []): { child: ChildProce
   return { child, message };
 }
 
-async function post(server: Server, body: string): Promise<string> {
+async function post(server: Pick<Server, 'url' | 'headers'>, body: string): Promise<string> {
   const res = await fetch(server.url, {
     method: 'POST',
     body,
@@ -64,7 +65,7 @@ async function post(server: Server, body: string): Promise<string> {
  * One object in four repeats the content of an earlier one, so the newest 100 (objects 21 to 120) have
  * duplicateOf pointing both inside the page (24 … 40) and at older objects outside it (4 … 20).
  */
-export async function seed(gateway: Server, project: string): Promise<void> {
+export async function seed(gateway: Pick<Server, 'url' | 'headers'>, project: string): Promise<void> {
   const created = await post(
     gateway,
     JSON.stringify({ query: print(CreateProjectDocument), variables: { name: project } }),
@@ -111,7 +112,7 @@ async function load(server: Server, body: string, expectBody: string, seconds: n
   const { non2xx, mismatches, errors } = result.failures;
   assert.ok(
     non2xx + mismatches + errors === 0,
-    `failures at ${server.url}: ${JSON.stringify(result.failures)}`,
+    `failed requests to ${server.name}: ${JSON.stringify(result.failures)}`,
   );
   return { ...result, cpuMs: (cpu * 1000) / result.requests };
 }
@@ -166,6 +167,9 @@ export async function compareOn(store: 'mongo' | 'embedded'): Promise<string[]> 
         NODE_ENV: 'production',
         // The limiter still runs on every request; the load of one token just stays under it.
         RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000000',
+        // The bare server waits for the store as long as it takes: FerretDB under this load can take
+        // longer than the default 2 s deadline, which would turn answers into partial ones.
+        SOURCE_TIMEOUT_MS: '30000',
         ...(mongoUrl && { MONGODB_URL: mongoUrl }),
       });
       processes.push(gw.child);
@@ -173,6 +177,7 @@ export async function compareOn(store: 'mongo' | 'embedded'): Promise<string[]> 
         url: `${gw.url}/graphql`,
         headers: { authorization: `Bearer ${gw.adminToken}` },
         pid: gw.child.pid!,
+        name: 'lakegate',
       };
       return { gw, server };
     };
@@ -192,7 +197,12 @@ export async function compareOn(store: 'mongo' | 'embedded'): Promise<string[]> 
     }
     const bareServer = forkScript<{ url: string }>('./bare-server.js', [target]);
     processes.push(bareServer.child);
-    const bare = { url: (await bareServer.message).url, headers: {}, pid: bareServer.child.pid! };
+    const bare = {
+      name: 'bare',
+      url: (await bareServer.message).url,
+      headers: {},
+      pid: bareServer.child.pid!,
+    };
 
     const body = JSON.stringify({ query: QUERY, variables: { project } });
     const logs = setInterval(() => (gw.logs.length = 0), 1000);
