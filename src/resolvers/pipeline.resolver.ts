@@ -113,7 +113,9 @@ export class LineageResolver {
   }
 
   @FieldResolver(() => PipelineRun, { nullable: true, description: 'The run that wrote the record.' })
-  run(@Root() lineage: Lineage, @Ctx() ctx: Context): Promise<RunRecord | null> {
-    return ctx.loaders.run.load(lineage.runId);
+  async run(@Root() lineage: Lineage, @Ctx() ctx: Context): Promise<RunRecord | null> {
+    // Through the object's runs, which a page asking for `runs` has loaded already: no round trip of its own.
+    const runs = await ctx.loaders.runsOfEntry.load({ project: lineage.project, objectId: lineage.objectId });
+    return runs.find((r) => r.runId === lineage.runId) ?? ctx.loaders.run.load(lineage.runId);
   }
 }
