@@ -37,6 +37,9 @@ export async function startTestGateway(env: Record<string, string | undefined> =
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'lakegate-test-')),
     ...(ownAuth ? {} : { AUTH_JWT_SECRET: TEST_SECRET }),
+    // The stores are shared by the whole suite on a small machine: a busy one is not a down one. Tests
+    // about deadlines set their own.
+    SOURCE_TIMEOUT_MS: '10000',
     ...env,
   });
   const gateway = await startGateway(config, createLogger(config.logLevel));
