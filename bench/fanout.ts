@@ -137,7 +137,7 @@ function percentile(pairs: [number, number][], total: number, p: number): number
   return NaN;
 }
 
-export async function round(side: Side, rate: number): Promise<Round> {
+async function round(side: Side, rate: number): Promise<Round> {
   const dataDir = side === 'lakegate' ? mkdtempSync(join(tmpdir(), 'lakegate-fanout-')) : null;
   const server = dataDir ? start('fanout-gateway', [dataDir]) : start('fanout-broadcast', [side]);
   const clients = start('fanout-clients');
@@ -197,7 +197,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
 const NAMES: Record<Side, string> = {
-  broadcast: 'raw `ws` broadcast: each event serialised once, one send per socket',
+  broadcast: 'plain `ws` broadcast: each event serialised once, one send per socket',
   coalesce: 'the same, sends within one event-loop turn coalesced per socket',
   lakegate: 'lakegate `ingestionEvents` over graphql-ws',
 };

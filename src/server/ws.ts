@@ -21,7 +21,7 @@ import { type Services } from '../context/services.js';
 import { ErrorCode } from '../errors/codes.js';
 import { clientKey, type RateLimiter, rateLimitedError } from './rate-limit.js';
 import { type Logger } from '../logger.js';
-import { subscribeShared } from '../subscriptions/shared-execution.js';
+import { sharedSubscribe } from '../subscriptions/shared-execution.js';
 import { type ErrorReporter } from './errors.js';
 import { MAX_MESSAGE_BYTES, type OperationChecks } from './limits.js';
 import { keepSocketsAlive } from './ws-keepalive.js';
@@ -67,7 +67,7 @@ export function attachWebSocket(
   const server = useServer(
     {
       schema,
-      subscribe: subscribeShared,
+      subscribe: sharedSubscribe(),
       connectionInitWaitTimeout: options.initTimeoutMs,
       // connection_init must carry a valid token ({ authorization: "Bearer …" }), else 4403; the
       // socket ends with 4403 when it expires.

@@ -5,8 +5,7 @@ import { type Context } from '../context/context.js';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
-/** Per published event (the object every subscriber's channel got), the result per sharing key. */
-const executions = new WeakMap<object, Map<string, Result>>();
+type Subscribe = (args: ExecutionArgs) => Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;
 
 /**
  * graphql-js's `subscribe`, except that an event is executed once for all subscribers that sent the
@@ -20,23 +19,24 @@ const executions = new WeakMap<object, Map<string, Result>>();
  * execution runs with the context of whichever subscriber asked first; resolvers under a subscription
  * answer by role, never by subject, so its result is the same for all of them.
  */
-export async function subscribeShared(
-  args: ExecutionArgs,
-): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
-  const stream = await createSourceEventStream(args);
-  if (!(Symbol.asyncIterator in stream)) return stream;
-  const key = sharingKey(args);
-  return mapAsyncIterator(stream, (event: unknown) => executeOnce(event, key, args));
-}
-
-function executeOnce(event: unknown, key: string, args: ExecutionArgs): Result {
-  const run = () => execute({ ...args, rootValue: event });
-  if (typeof event !== 'object' || event === null) return run();
-  let results = executions.get(event);
-  if (!results) executions.set(event, (results = new Map()));
-  let result = results.get(key);
-  if (!result) results.set(key, (result = run()));
-  return result;
+export function sharedSubscribe(): Subscribe {
+  // Per event object, the result per sharing key; an entry goes with its event.
+  const executions = new WeakMap<object, Map<string, Result>>();
+  const executeOnce = (event: unknown, key: string, args: ExecutionArgs): Result => {
+    const run = () => execute({ ...args, rootValue: event });
+    if (typeof event !== 'object' || event === null) return run();
+    let results = executions.get(event);
+    if (!results) executions.set(event, (results = new Map()));
+    let result = results.get(key);
+    if (!result) results.set(key, (result = run()));
+    return result;
+  };
+  return async (args) => {
+    const stream = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in stream)) return stream;
+    const key = sharingKey(args);
+    return mapAsyncIterator(stream, (event: unknown) => executeOnce(event, key, args));
+  };
 }
 
 function sharingKey(args: ExecutionArgs): string {
