@@ -179,6 +179,7 @@ async function compareOn(store: 'mongo' | 'embedded'): Promise<string[]> {
     };
 
     const body = JSON.stringify({ query: QUERY, variables: { project } });
+    // spawnGateway keeps every log line it reads: a line a request adds up under load.
     const logs = setInterval(() => (gw.logs.length = 0), 1000);
     const m = await measure(bare, gateway, body).finally(() => clearInterval(logs));
     const row = (name: string, f: Figures) =>
