@@ -4,31 +4,27 @@ import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { print } from 'graphql';
 import { MongoClient } from 'mongodb';
-import { CreateProjectDocument, UploadFileDocument } from '../test/generated/graphql.js';
 import { freshMongoUrl } from '../test/helpers/backends.js';
 import { spawnGateway } from '../test/helpers/process.js';
 import { uniqueName } from '../test/helpers/stack.js';
 import { ratio } from './lib.js';
+import { type Endpoint, post, seedCatalog } from './catalog-seed.js';
 import { type Load, type LoadResult } from './load.js';
 
-const OBJECTS = 120;
 const CONNECTIONS = 10;
 const WARMUP_SECONDS = 3;
 const SECONDS = 5;
 const ROUNDS = 8;
 
-export const QUERY = `query Page($project: String!) {
+const QUERY = `query Page($project: String!) {
   objects(project: $project, first: 100) {
     nodes { objectId originalName size contentType owner status createdAt duplicateOf { objectId originalName } }
   }
 }`;
 
-interface Server {
+interface Server extends Endpoint {
   name: string;
-  url: string;
-  headers: Record<string, string>;
   pid: number;
 }
 
@@ -38,7 +34,11 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+}
 
 /** A script of bench/ in a child process; resolves with its first IPC message. */
 function forkScript<T>(script: string, args: string[] = []): { child: ChildProcess; message: Promise<T> } {
@@ -48,46 +48,6 @@ function forkScript<T>(script: string, args: string[] = []): { child: ChildProce
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
   return { child, message };
-}
-
-async function post(server: Pick<Server, 'url' | 'headers'>, body: string): Promise<string> {
-  const res = await fetch(server.url, {
-    method: 'POST',
-    body,
-    headers: { 'content-type': 'application/json', ...server.headers },
-  });
-  const text = await res.text();
-  assert.equal(res.status, 200, text);
-  return text;
-}
-
-/**
- * One object in four repeats the content of an earlier one, so the newest 100 (objects 21 to 120) have
- * duplicateOf pointing both inside the page (24 … 40) and at older objects outside it (4 … 20).
- */
-export async function seed(gateway: Pick<Server, 'url' | 'headers'>, project: string): Promise<void> {
-  const created = await post(
-    gateway,
-    JSON.stringify({ query: print(CreateProjectDocument), variables: { name: project } }),
-  );
-  assert.equal((JSON.parse(created) as { errors?: unknown }).errors, undefined, created);
-  const types = ['text/plain', 'text/csv', 'application/json'];
-  for (let i = 1; i <= OBJECTS; i++) {
-    const same = i % 4 === 0 ? i % 40 : i;
-    const type = types[i % 3]!;
-    const form = new FormData();
-    const variables = { project, file: null, metadata: { owner: ['ana', 'ben', 'carla'][i % 3] } };
-    form.append('operations', JSON.stringify({ query: print(UploadFileDocument), variables }));
-    form.append('map', JSON.stringify({ 0: ['variables.file'] }));
-    form.append('0', new Blob([`content ${same}\n`], { type }), `file-${i}.${type.split('/')[1]}`);
-    const res = await fetch(gateway.url, {
-      method: 'POST',
-      body: form,
-      headers: { 'apollo-require-preflight': 'true', ...gateway.headers },
-    });
-    const body = (await res.json()) as { errors?: unknown };
-    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
-  }
 }
 
 interface Round extends LoadResult {
@@ -148,15 +108,29 @@ async function measure(bare: Server, gateway: Server, body: string) {
   };
 }
 
+/** SIGTERM, then SIGKILL if the process is still there after the gateway's grace period. */
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
+  const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await exited;
+  clearTimeout(kill);
+}
+
+/** What answers on the MongoDB wire: FerretDB says so in buildInfo. */
+async function serverOf(mongoUrl: string): Promise<string> {
+  const client = await new MongoClient(mongoUrl).connect();
+  try {
+    const info = await client.db().admin().command({ buildInfo: 1 });
+    return info['ferretdbVersion'] ? `FerretDB ${info['ferretdbVersion']}` : `MongoDB ${info['version']}`;
+  } finally {
+    await client.close();
+  }
 }
 
 /** One store: the gateway as its own process seeds it, the bare server reads the same data. */
-export async function compareOn(store: 'mongo' | 'embedded'): Promise<string[]> {
+async function compareOn(store: 'mongo' | 'embedded'): Promise<string[]> {
   const dataDir = await mkdtemp(join(tmpdir(), 'lakegate-bench-'));
   const mongoUrl = store === 'mongo' ? freshMongoUrl() : undefined;
   const processes: ChildProcess[] = [];
@@ -183,7 +157,7 @@ export async function compareOn(store: 'mongo' | 'embedded'): Promise<string[]> 
     };
     const project = uniqueName('bench');
     const seeder = await start();
-    await seed(seeder.server, project);
+    await seedCatalog(seeder.server, project);
     // Measured after a restart, like the bare server: both serve a store filled before they started.
     await stop(seeder.gw.child);
     const { gw, server: gateway } = await start();
@@ -205,13 +179,14 @@ export async function compareOn(store: 'mongo' | 'embedded'): Promise<string[]> 
     };
 
     const body = JSON.stringify({ query: QUERY, variables: { project } });
+    // spawnGateway keeps every log line it reads: a line a request adds up under load.
     const logs = setInterval(() => (gw.logs.length = 0), 1000);
     const m = await measure(bare, gateway, body).finally(() => clearInterval(logs));
     const row = (name: string, f: Figures) =>
       `| ${name} | ${Math.round(f.requestsPerSecond)} | ${f.p50.toFixed(2)} | ${f.p99.toFixed(2)} | ${f.cpuMs.toFixed(2)} |`;
     const { bare: b, gateway: g } = m;
     return [
-      `| ${store === 'mongo' ? 'MongoDB wire (FerretDB)' : 'embedded catalog'} | req/s | p50 ms | p99 ms | server CPU ms per request |`,
+      `| ${mongoUrl ? `MongoDB wire (${await serverOf(mongoUrl)})` : 'embedded catalog'} | req/s | p50 ms | p99 ms | server CPU ms per request |`,
       '| --- | --- | --- | --- | --- |',
       row('bare graphql-js over node:http', b),
       row('lakegate (bearer token, limits, logging)', g),
@@ -231,6 +206,14 @@ export async function compareOn(store: 'mongo' | 'embedded'): Promise<string[]> 
   }
 }
 
+async function packageVersion(name: string): Promise<string> {
+  const file = new URL(`../../node_modules/${name}/package.json`, import.meta.url);
+  return `${name} ${(JSON.parse(await readFile(file, 'utf8')) as { version: string }).version}`;
+}
+
 export async function overheadBenchmarks(): Promise<string[]> {
-  return [...(await compareOn('mongo')), ...(await compareOn('embedded'))];
+  const lines = [...(await compareOn('mongo')), ...(await compareOn('embedded'))];
+  const names = ['graphql', '@apollo/server', 'express', 'type-graphql', 'mongodb', 'autocannon'];
+  const versions = await Promise.all(names.map(packageVersion));
+  return [`${versions.join(', ')}.`, '', ...lines];
 }

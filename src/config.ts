@@ -102,6 +102,7 @@ const env = z.object({
     .regex(/^([a-z0-9][a-z0-9-]{0,30})?$/, { message: 'expected lower-case letters, digits and -' })
     .default(''),
   MONGODB_URL: url(['mongodb', 'mongodb+srv']).optional(),
+  MONGODB_COMMAND_EVENTS: bool.default('false'),
   INFLUX_URL: url(['http', 'https']).optional(),
   INFLUX_TOKEN: z.string().optional(),
   INFLUX_ORG: z.string().optional(),
@@ -208,7 +209,7 @@ export interface Config {
   readonly tls: TlsFiles;
   readonly stores: {
     readonly s3?: string;
-    readonly mongodb?: string;
+    readonly mongodb?: { readonly url: string; readonly commandEvents: boolean };
     readonly influx?: { readonly url: string; readonly token?: string; readonly org?: string };
     readonly neo4j?: string;
     readonly cassandra?: string;
@@ -320,7 +321,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     tls: { caFile: e.TLS_CA_FILE, certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE },
     stores: {
       s3: e.S3_URL,
-      mongodb: e.MONGODB_URL,
+      mongodb: e.MONGODB_URL ? { url: e.MONGODB_URL, commandEvents: e.MONGODB_COMMAND_EVENTS } : undefined,
       influx: e.INFLUX_URL ? { url: e.INFLUX_URL, token: e.INFLUX_TOKEN, org: e.INFLUX_ORG } : undefined,
       neo4j: e.NEO4J_URL,
       cassandra: e.CASSANDRA_URL,

@@ -42,7 +42,7 @@ export function openSources(config: Config): Sources {
   return {
     raw: stores.s3 ? new S3Connection(stores.s3, t, tls) : new FsConnection(join(dataDir, 'raw'), t),
     catalog: stores.mongodb
-      ? new MongoConnection(stores.mongodb, t, tls)
+      ? new MongoConnection(stores.mongodb.url, t, tls, stores.mongodb.commandEvents)
       : new EmbeddedConnection(join(dataDir, 'catalog'), t),
     timeseries: stores.influx ? new InfluxConnection(stores.influx, t, tls) : undefined,
     graph: stores.neo4j ? new Neo4jConnection(stores.neo4j, t, tls) : undefined,

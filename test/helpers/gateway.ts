@@ -36,6 +36,8 @@ export async function startTestGateway(env: Record<string, string | undefined> =
     PORT: '0',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     DATA_DIR: mkdtempSync(join(tmpdir(), 'lakegate-test-')),
+    // Tests count catalog round trips with the driver's command events.
+    MONGODB_COMMAND_EVENTS: 'true',
     ...(ownAuth ? {} : { AUTH_JWT_SECRET: TEST_SECRET }),
     // The stores are shared by the whole suite on a small machine: a busy one is not a down one. Tests
     // about deadlines set their own.

@@ -44,7 +44,7 @@ describe('loadConfig', () => {
       MONGODB_URL: 'mongodb://127.0.0.1:27017/lake',
       INFLUX_URL: 'http://127.0.0.1:8086',
     });
-    assert.equal(config.stores.mongodb, 'mongodb://127.0.0.1:27017/lake');
+    assert.deepEqual(config.stores.mongodb, { url: 'mongodb://127.0.0.1:27017/lake', commandEvents: false });
     assert.deepEqual(config.stores.influx, {
       url: 'http://127.0.0.1:8086',
       token: undefined,

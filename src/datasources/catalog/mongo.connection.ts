@@ -19,12 +19,13 @@ export class MongoConnection implements StoreConnection {
     url: string,
     readonly timeoutMs: number,
     tls: TlsMaterial | null = null,
+    commandEvents = false,
   ) {
     this.endpoint = publicEndpoint(url);
     this.client = new MongoClient(url, {
       appName: 'lakegate',
-      // Command events cost nothing without listeners; tests count round trips with them.
-      monitorCommands: true,
+      // Only for counting commands (tests do): the driver decodes every reply once more for its event.
+      monitorCommands: commandEvents,
       serverSelectionTimeoutMS: timeoutMs,
       connectTimeoutMS: timeoutMs,
       // The URL says whether to use TLS (tls=true, or mongodb+srv); the files only say whom to trust.
