@@ -25,10 +25,22 @@ export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
 }
 
+export interface VerifiedToken {
+  principal: Principal;
+  expiresAt: Date | null;
+}
+
+/** Verified tokens are remembered: a client sending the same one again skips the signature check. */
+const REMEMBERED_TOKENS = 1000;
+/** Bounds how long a token stays accepted after its signing key left the JWKS. */
+const REMEMBER_MS = 60_000;
+
 /** Verifies bearer tokens (signature, issuer, audience, expiry) and maps their claims to a principal. */
 export class TokenVerifier {
   private readonly key: Uint8Array | ReturnType<typeof createRemoteJWKSet>;
   private readonly algorithms: string[];
+  /** Least recently used first. */
+  private readonly remembered = new Map<string, { verified: VerifiedToken; until: number }>();
 
   constructor(private readonly settings: TokenSettings) {
     if (settings.secret) {
@@ -42,7 +54,22 @@ export class TokenVerifier {
     }
   }
 
-  async verify(token: string): Promise<{ principal: Principal; expiresAt: Date | null }> {
+  async verify(token: string, now = new Date()): Promise<VerifiedToken> {
+    const known = this.remembered.get(token);
+    this.remembered.delete(token);
+    if (known && now.getTime() < known.until) {
+      this.remembered.set(token, known);
+      return known.verified;
+    }
+    const verified = await this.check(token, now);
+    const until = Math.min(now.getTime() + REMEMBER_MS, verified.expiresAt?.getTime() ?? Infinity);
+    this.remembered.set(token, { verified, until });
+    if (this.remembered.size > REMEMBERED_TOKENS)
+      this.remembered.delete(this.remembered.keys().next().value!);
+    return verified;
+  }
+
+  private async check(token: string, now: Date): Promise<VerifiedToken> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.key as Uint8Array, {
@@ -50,6 +77,7 @@ export class TokenVerifier {
         audience: this.settings.audience,
         algorithms: this.algorithms,
         requiredClaims: ['sub', 'exp'],
+        currentDate: now,
       }));
     } catch (error) {
       throw new InvalidTokenError(`invalid token: ${(error as Error).message}`);

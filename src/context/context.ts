@@ -15,6 +15,7 @@ export interface Context {
   principal: Principal | null;
 }
 
+/** `logger` is the request's own, already carrying its requestId. */
 export function createContext(
   services: Services,
   requestId: string,
@@ -23,7 +24,7 @@ export function createContext(
 ): Context {
   return {
     requestId,
-    logger: logger.child({ requestId }),
+    logger,
     services,
     loaders: createLoaders(services),
     idempotencyKey: headers.idempotencyKey,

@@ -100,7 +100,7 @@ export function createServices(config: Config, logger: Logger): Services {
       : sources.catalog.catalog;
 
   const feed = new IngestionFeed(ingestionCatalog, pubSub, logger);
-  const lifecycle = new ObjectLifecycle(ingestionCatalog, raw, feed, logger);
+  const lifecycle = new ObjectLifecycle(ingestionCatalog, raw, feed, logger, config.uploads.pendingTimeoutMs);
   const keys = new IdempotencyKeys(ingestionCatalog);
   const projects = new Projects(ingestionCatalog, lifecycle);
   const u = config.uploads;
@@ -149,6 +149,7 @@ export function createServices(config: Config, logger: Logger): Services {
           `lakegate-runs-${sources.catalog.db.databaseName}`,
           config.stores.redis,
           p.concurrency,
+          config.sourceTimeoutMs,
           logger,
         )
       : new InProcessQueue(p.concurrency, logger);

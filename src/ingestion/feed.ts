@@ -53,6 +53,16 @@ export class IngestionFeed {
     );
   }
 
+  /** Every event recorded for one upload (its pipeline runs included), oldest first. */
+  async history(project: string, uploadId: string): Promise<IngestionEventRecord[]> {
+    const events: IngestionEventRecord[] = [];
+    for (;;) {
+      const page = await this.log.after(project, events.at(-1)?.sequence ?? 0, uploadId, REPLAY_PAGE);
+      events.push(...page);
+      if (page.length < REPLAY_PAGE) return events;
+    }
+  }
+
   /**
    * Events of a project (optionally of one upload): first those after `after` from the log, then live
    * ones, in sequence order without duplicates. A hole in the live sequence is filled from the log.

@@ -50,6 +50,8 @@ export function failureCode(error: unknown): string {
  */
 export class ObjectLifecycle {
   private readonly buckets = new Set<string>();
+  /** Upload ids this process is announcing, so that its own reconciler does not do it a second time. */
+  private readonly announcing = new Set<string>();
   /** Object ids come from the catalog's counter, a batch per round trip. */
   private readonly ids: KeyedBatcher<null, number>;
   /** Called once an entry is STORED (the pipeline trigger); its failure never fails the upload. */
@@ -60,6 +62,8 @@ export class ObjectLifecycle {
     readonly raw: RawStore,
     readonly feed: IngestionFeed,
     private readonly logger: Logger,
+    /** How long a live gateway gets to announce an entry it stored before the reconciler does it. */
+    private readonly announceTimeoutMs: number,
   ) {
     this.ids = new KeyedBatcher(async (project, wanted) => {
       const last = await catalog.nextObjectId(project, wanted.length);
@@ -109,13 +113,15 @@ export class ObjectLifecycle {
   }
 
   /**
-   * Applies the project's duplicate policy, then makes the entry STORED with its size, hash and metrics.
-   * Under the REJECT policy a duplicate is removed and the upload fails with DUPLICATE_CONTENT.
+   * Applies the project's duplicate policy, then makes the entry STORED with its size, hash and metrics,
+   * and announces it. Under the REJECT policy a duplicate is removed and the upload fails with
+   * DUPLICATE_CONTENT. `recovering`: the reconciler finishes an upload whose process died.
    */
   async finish(
     project: ProjectRecord,
     entry: CatalogEntry,
     result: { size: number; sha256: string; startedAt: number; operation: string },
+    recovering = false,
   ): Promise<Finished> {
     const duplicateOf = await this.catalog.entryBySha256(project.name, result.sha256, entry.objectId);
     if (duplicateOf && project.profile.duplicatePolicy === 'REJECT') {
@@ -138,7 +144,8 @@ export class ObjectLifecycle {
         sha256: result.sha256,
         metrics,
         duplicateOf: duplicateOf?.objectId ?? null,
-        expiresAt: null,
+        // Kept until the entry is announced: past it, the reconciler announces it (see announce()).
+        expiresAt: new Date(Date.now() + this.announceTimeoutMs),
       },
       succeeded: {
         at: new Date(),
@@ -147,20 +154,52 @@ export class ObjectLifecycle {
         message: duplicateOf ? `stored; same content as object ${duplicateOf.objectId}` : 'stored',
       },
     });
-    if (!stored) throw new LakegateError(ErrorCode.CONFLICT, `upload ${entry.uploadId} is no longer pending`);
-    await this.feed.tell({
-      project: project.name,
-      type: 'CATALOGED',
-      uploadId: entry.uploadId,
-      objectId: entry.objectId,
-      bytes: result.size,
-      totalBytes: result.size,
-      message: duplicateOf ? `duplicate of object ${duplicateOf.objectId}` : null,
-    });
-    await this.onStored(project, stored).catch((error: unknown) =>
-      this.logger.warn({ err: error, uploadId: entry.uploadId }, 'pipeline not triggered'),
-    );
+    if (!stored) {
+      // Settled meanwhile by the other party (the reconciler and the upload can both finish an intent that
+      // expired while it was being finished): the same bytes STORED are this upload done, not a failure
+      // whose rollback would delete them.
+      const [current] = await this.catalog.entries(project.name, [entry.objectId]);
+      if (current?.status === 'STORED' && current.sha256 === result.sha256)
+        return { entry: current, duplicateOf };
+      throw new LakegateError(ErrorCode.CONFLICT, `upload ${entry.uploadId} is no longer pending`);
+    }
+    await this.announce(project, stored, recovering);
     return { entry: stored, duplicateOf };
+  }
+
+  /**
+   * Tells the feed a STORED entry is CATALOGED and triggers its pipeline, then clears its expiresAt.
+   * A process that dies in between leaves expiresAt set, and the reconciler calls this again with
+   * `recovering`: it then first reads what the feed already has, so no event is told twice.
+   */
+  async announce(project: ProjectRecord, entry: CatalogEntry, recovering: boolean): Promise<boolean> {
+    if (this.announcing.has(entry.uploadId)) return false;
+    this.announcing.add(entry.uploadId);
+    const base = { project: project.name, uploadId: entry.uploadId, objectId: entry.objectId };
+    try {
+      const told = recovering
+        ? new Set((await this.feed.history(base.project, base.uploadId)).map((e) => e.type))
+        : null;
+      if (told && !told.has('STARTED'))
+        await this.feed.publish({ ...base, type: 'STARTED', message: entry.originalName });
+      if (!told?.has('CATALOGED')) {
+        await this.feed.publish({
+          ...base,
+          type: 'CATALOGED',
+          bytes: entry.size,
+          totalBytes: entry.size,
+          message: entry.duplicateOf === null ? null : `duplicate of object ${entry.duplicateOf}`,
+        });
+      }
+      await this.onStored(project, entry);
+      await this.catalog.transition(project.name, entry.objectId, 'STORED', { set: { expiresAt: null } });
+      return true;
+    } catch (error) {
+      this.logger.warn({ err: error, uploadId: entry.uploadId }, 'upload not announced; the reconciler will');
+      return false;
+    } finally {
+      this.announcing.delete(entry.uploadId);
+    }
   }
 
   /**

@@ -7,6 +7,8 @@ import { type ObjectLifecycle } from './lifecycle.js';
 export interface ReconcileReport {
   finished: number;
   rolledBack: number;
+  /** Entries stored by a process that died before it told the feed or triggered their pipeline. */
+  announced: number;
   quarantined: number;
 }
 
@@ -16,6 +18,7 @@ const PAGE = 100;
  * Makes the catalog and the raw zone agree after crashes and abandoned uploads:
  * - an intent whose time is up is finished when its object is complete (and matches what was declared),
  *   otherwise rolled back: parts and partial bytes removed, the entry FAILED;
+ * - a STORED entry still unannounced when its time is up gets its CATALOGED event and its pipeline;
  * - an object no entry points at gets a QUARANTINED entry, so nothing sits in the lake unlisted.
  * Safe to run in several gateways at once: every change is conditional on the entry's status or key.
  */
@@ -53,19 +56,25 @@ export class Reconciler {
   }
 
   private async pass(): Promise<ReconcileReport> {
-    const report: ReconcileReport = { finished: 0, rolledBack: 0, quarantined: 0 };
+    const report: ReconcileReport = { finished: 0, rolledBack: 0, announced: 0, quarantined: 0 };
+    const { catalog } = this.lifecycle;
     for (;;) {
-      const intents = await this.lifecycle.catalog.expiredIntents(new Date(), PAGE);
+      const intents = await catalog.expiredIntents(new Date(), PAGE);
       for (const intent of intents) {
         if (await this.settle(intent)) report.finished++;
         else report.rolledBack++;
       }
       if (intents.length < PAGE) break;
     }
-    for (const project of await this.lifecycle.catalog.listProjects()) {
+    // One page a pass: an entry that cannot be announced now stays for the next pass.
+    for (const entry of await catalog.unannouncedEntries(new Date(), PAGE)) {
+      const [project] = await catalog.projects([entry.project]);
+      if (await this.lifecycle.announce(project!, entry, true)) report.announced++;
+    }
+    for (const project of await catalog.listProjects()) {
       report.quarantined += await this.quarantineOrphans(project);
     }
-    if (report.finished + report.rolledBack + report.quarantined > 0) this.logger.info(report, 'reconciled');
+    if (Object.values(report).some((n) => n > 0)) this.logger.info(report, 'reconciled');
     return report;
   }
 
@@ -79,12 +88,12 @@ export class Reconciler {
       if (intent.upload.declaredSha256 === null || intent.upload.declaredSha256 === sha256) {
         const [project] = await catalog.projects([intent.project]);
         try {
-          await this.lifecycle.finish(project!, intent, {
-            size: bytes,
-            sha256,
-            startedAt: intent.createdAt.getTime(),
-            operation: 'reconcile',
-          });
+          await this.lifecycle.finish(
+            project!,
+            intent,
+            { size: bytes, sha256, startedAt: intent.createdAt.getTime(), operation: 'reconcile' },
+            true,
+          );
           if (intent.idempotencyKey)
             await this.keys.succeed(intent.project, intent.idempotencyKey, `sha256:${sha256}`);
           return true;

@@ -112,10 +112,11 @@ export class StreamUploads {
     const meter = new Meter(limit, this.limits.progressIntervalMs, (bytes) => {
       void feed.tell({ ...base, type: 'BYTES_RECEIVED', bytes, totalBytes: input.declaredSize });
     });
+    let renewal: Promise<unknown> = Promise.resolve();
     const heartbeat = setInterval(
       () => {
         const expiresAt = new Date(Date.now() + this.limits.pendingTimeoutMs);
-        this.lifecycle.catalog
+        renewal = this.lifecycle.catalog
           .transition(project.name, entry.objectId, 'PENDING', { set: { expiresAt } })
           .catch((error: unknown) =>
             this.logger.warn({ err: error, uploadId: entry.uploadId }, 'intent not renewed'),
@@ -123,6 +124,12 @@ export class StreamUploads {
       },
       Math.max(this.limits.pendingTimeoutMs / 3, 500),
     );
+    // The last renewal is over before the entry changes again: on FerretDB an update is a read then a
+    // write, and a renewal running alongside would write back the PENDING entry it read.
+    const stopHeartbeat = async () => {
+      clearInterval(heartbeat);
+      await renewal;
+    };
     try {
       await this.lifecycle.ensureBucket(project.name);
       // pipe() does not forward errors: a client that aborts must fail the write.
@@ -149,6 +156,7 @@ export class StreamUploads {
         throw verificationFailed('CHECKSUM', 'the stored object does not have the SHA-256 of the bytes sent');
       }
       void feed.tell({ ...base, type: 'VERIFIED', bytes: meter.bytes, totalBytes: meter.bytes });
+      await stopHeartbeat();
       return await this.lifecycle.finish(project, entry, {
         size: meter.bytes,
         sha256,
@@ -156,7 +164,7 @@ export class StreamUploads {
         operation: 'upload',
       });
     } finally {
-      clearInterval(heartbeat);
+      await stopHeartbeat();
     }
   }
 

@@ -1,4 +1,5 @@
 import { Queue, Worker } from 'bullmq';
+import { guard } from '../datasources/guard.js';
 import { type Logger } from '../logger.js';
 import { type RunQueue } from './queue.js';
 
@@ -29,14 +30,22 @@ export class BullMqQueue implements RunQueue {
     private readonly name: string,
     private readonly redisUrl: string,
     private readonly concurrency: number,
+    private readonly addTimeoutMs: number,
     private readonly logger: Logger,
   ) {
-    this.queue = new Queue(name, { connection: connectionOptions(redisUrl) });
+    // Adding fails at once while Redis is away instead of waiting for it: the run stays QUEUED in the
+    // catalog and the sweep queues it again later, so an upload never waits for Redis.
+    this.queue = new Queue(name, {
+      connection: { ...connectionOptions(redisUrl), enableOfflineQueue: false },
+    });
     this.queue.on('error', (error) => this.logger.warn({ err: error }, 'run queue error'));
   }
 
+  /** SOURCE_UNAVAILABLE (broker) when Redis is down, or has not been reached yet since start-up. */
   async add(runId: string): Promise<void> {
-    await this.queue.add('run', { runId }, { removeOnComplete: true, removeOnFail: 1000 });
+    await guard('broker', this.addTimeoutMs, () =>
+      this.queue.add('run', { runId }, { removeOnComplete: true, removeOnFail: 1000 }),
+    );
   }
 
   start(handle: (runId: string) => Promise<void>): void {

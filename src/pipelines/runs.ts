@@ -27,6 +27,8 @@ export interface TriggerOutcome {
  */
 export class PipelineRuns {
   private sweeper: NodeJS.Timeout | undefined;
+  private readonly pendingTriggers = new Set<NodeJS.Timeout>();
+  private closed = false;
 
   constructor(
     private readonly catalog: Catalog & RunStore,
@@ -49,7 +51,9 @@ export class PipelineRuns {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.sweeper);
+    for (const timer of this.pendingTriggers) clearTimeout(timer);
     await this.queue.close();
   }
 
@@ -65,11 +69,33 @@ export class PipelineRuns {
     return new BadInputError(`no pipeline ${name}; known: ${known}`, { argument });
   }
 
-  /** The pipeline an upload's entry gets automatically, if its project runs pipelines on upload. */
-  async afterUpload(project: string, objectId: number): Promise<RunRecord | null> {
-    const [entry] = await this.catalog.entries(project, [objectId]);
-    const pipeline = entry && selectPipeline(this.definitions, entry);
-    return pipeline ? (await this.trigger(project, objectId, pipeline)).run : null;
+  /**
+   * The pipeline an upload's entry gets automatically, if its project runs pipelines on upload. While a
+   * store it needs is unavailable it is tried again in the background (after 2 s, doubling up to 30 s), so
+   * an outage right after the entry became STORED does not lose the run; a restart of this gateway meanwhile does.
+   */
+  async afterUpload(project: string, objectId: number, attempt = 0): Promise<RunRecord | null> {
+    try {
+      const [entry] = await this.catalog.entries(project, [objectId]);
+      const pipeline = entry && selectPipeline(this.definitions, entry);
+      return pipeline ? (await this.trigger(project, objectId, pipeline)).run : null;
+    } catch (error) {
+      if (!(error instanceof LakegateError && error.code === ErrorCode.SOURCE_UNAVAILABLE) || this.closed)
+        throw error;
+      const delayMs = Math.min(2000 * 2 ** attempt, 30_000);
+      this.logger.warn(
+        { err: error, project, objectId, delayMs },
+        'pipeline not triggered yet; trying again',
+      );
+      const timer = setTimeout(() => {
+        this.pendingTriggers.delete(timer);
+        this.afterUpload(project, objectId, attempt + 1).catch((e: unknown) =>
+          this.logger.warn({ err: e, project, objectId }, 'pipeline not triggered'),
+        );
+      }, delayMs);
+      this.pendingTriggers.add(timer);
+      return null;
+    }
   }
 
   async trigger(project: string, objectId: number, pipeline: string | null): Promise<TriggerOutcome> {

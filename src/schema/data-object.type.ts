@@ -20,7 +20,10 @@ registerEnumType(ObjectStatus, {
   },
 });
 
-@ObjectType({ description: 'One step applied to an object: upload, reconcile, or a pipeline step.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'One step applied to an object: upload, reconcile, or a pipeline step.',
+})
 export class Operation {
   @Field(() => Date)
   at!: Date;
@@ -35,7 +38,7 @@ export class Operation {
   message!: string | null;
 }
 
-@ObjectType({ description: 'How the bytes came in.' })
+@ObjectType({ simpleResolvers: true, description: 'How the bytes came in.' })
 export class IngestionMetrics {
   @Field(() => SafeInt)
   bytes!: number;
@@ -47,7 +50,7 @@ export class IngestionMetrics {
   bytesPerSecond!: number;
 }
 
-@ObjectType({ description: 'The first bytes of an object.' })
+@ObjectType({ simpleResolvers: true, description: 'The first bytes of an object.' })
 export class ObjectPreview {
   @Field(() => Int)
   bytes!: number;
@@ -65,7 +68,7 @@ export class ObjectPreview {
   truncated!: boolean;
 }
 
-@ObjectType({ description: 'A file of the raw zone and its catalog entry.' })
+@ObjectType({ simpleResolvers: true, description: 'A file of the raw zone and its catalog entry.' })
 export class DataObject {
   @Field(() => Int, { description: 'Numeric id, unique within the project.' })
   objectId!: number;
@@ -121,7 +124,7 @@ export class DataObject {
   metrics!: IngestionMetrics | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -130,7 +133,7 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class DataObjectEdge {
   @Field(() => String)
   cursor!: string;
@@ -139,7 +142,7 @@ export class DataObjectEdge {
   node!: DataObject;
 }
 
-@ObjectType({ description: 'A page of objects, newest first.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of objects, newest first.' })
 export class DataObjectConnection {
   @Field(() => [DataObjectEdge])
   edges!: DataObjectEdge[];

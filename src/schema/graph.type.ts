@@ -10,7 +10,7 @@ registerEnumType(ThingRole, {
   },
 });
 
-@ObjectType({ description: 'A thing an image contains, and its role there.' })
+@ObjectType({ simpleResolvers: true, description: 'A thing an image contains, and its role there.' })
 export class ImageThing {
   @Field(() => String)
   name!: string;
@@ -19,7 +19,10 @@ export class ImageThing {
   role!: Role;
 }
 
-@ObjectType({ description: 'An image object in the graph zone, with the things its annotation lists.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'An image object in the graph zone, with the things its annotation lists.',
+})
 export class Image {
   @Field(() => Int)
   objectId!: number;
@@ -32,6 +35,7 @@ export class Image {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'An image sharing things with another. Its score adds, for each shared thing, the product of the weights ' +
     'of its role in both images (main 2, secondary 1): main in both 4, main in one 2, secondary in both 1.',
@@ -47,7 +51,10 @@ export class SimilarImage {
   sharedThings!: string[];
 }
 
-@ObjectType({ description: 'A thing (cat, car, tree...) images of a project contain.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A thing (cat, car, tree...) images of a project contain.',
+})
 export class Thing {
   @Field(() => String)
   name!: string;

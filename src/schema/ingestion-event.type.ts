@@ -38,7 +38,10 @@ registerEnumType(IngestionEventType, {
   },
 });
 
-@ObjectType({ description: 'A step of an upload or of a pipeline run, numbered per project.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A step of an upload or of a pipeline run, numbered per project.',
+})
 export class IngestionEvent {
   @Field(() => String)
   project!: string;

@@ -14,7 +14,7 @@ registerEnumType(RunStatus, {
   description: 'Where a pipeline run (or one of its steps) is.',
 });
 
-@ObjectType({ description: 'One step of a run, with its timing and what it wrote.' })
+@ObjectType({ simpleResolvers: true, description: 'One step of a run, with its timing and what it wrote.' })
 export class RunStep {
   @Field(() => String)
   name!: string;
@@ -41,7 +41,7 @@ export class RunStep {
   message!: string | null;
 }
 
-@ObjectType({ description: 'Why a run failed or was cancelled.' })
+@ObjectType({ simpleResolvers: true, description: 'Why a run failed or was cancelled.' })
 export class RunError {
   @Field(() => String, {
     description: 'An error code of the API (e.g. BAD_USER_INPUT, SOURCE_UNAVAILABLE) or CANCELLED.',
@@ -55,7 +55,7 @@ export class RunError {
   step!: string | null;
 }
 
-@ObjectType({ description: 'A pipeline applied to one version of one object.' })
+@ObjectType({ simpleResolvers: true, description: 'A pipeline applied to one version of one object.' })
 export class PipelineRun {
   @Field(() => ID, {
     description: 'The same for every attempt: retries and repeated triggers land on this run.',
@@ -99,7 +99,7 @@ export class PipelineRun {
   cancelRequested!: boolean;
 }
 
-@ObjectType('Pipeline', { description: 'A pipeline of the definitions file.' })
+@ObjectType('Pipeline', { simpleResolvers: true, description: 'A pipeline of the definitions file.' })
 export class PipelineDefinitionType {
   @Field(() => String)
   name!: string;
@@ -111,7 +111,7 @@ export class PipelineDefinitionType {
   steps!: PipelineStepDefinition[];
 }
 
-@ObjectType('PipelineStep', { description: 'A step of a pipeline and its options.' })
+@ObjectType('PipelineStep', { simpleResolvers: true, description: 'A step of a pipeline and its options.' })
 export class PipelineStepDefinition {
   @Field(() => String)
   step!: string;
@@ -120,7 +120,7 @@ export class PipelineStepDefinition {
   options!: Record<string, unknown>;
 }
 
-@ObjectType({ description: 'The outcome of triggerPipeline.' })
+@ObjectType({ simpleResolvers: true, description: 'The outcome of triggerPipeline.' })
 export class TriggerResult {
   @Field(() => PipelineRun)
   run!: PipelineRun;

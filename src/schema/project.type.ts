@@ -12,7 +12,10 @@ registerEnumType(DuplicatePolicy, {
   },
 });
 
-@ObjectType({ description: 'Ingestion constraints of a project, enforced before any byte is stored.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Ingestion constraints of a project, enforced before any byte is stored.',
+})
 export class TenantProfile {
   @Field(() => SafeInt, {
     nullable: true,
@@ -59,7 +62,10 @@ export class TenantProfileInput {
   pipelineOnUpload?: boolean;
 }
 
-@ObjectType({ description: 'A project (container): one bucket in the raw zone, its objects in the catalog.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A project (container): one bucket in the raw zone, its objects in the catalog.',
+})
 export class Project {
   @Field(() => String)
   name!: string;

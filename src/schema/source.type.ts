@@ -41,7 +41,10 @@ registerEnumType(SourceState, {
   },
 });
 
-@ObjectType({ description: 'A store the gateway reads or writes, by its role in the lake.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A store the gateway reads or writes, by its role in the lake.',
+})
 export class Source {
   @Field(() => String, {
     description:
@@ -55,7 +58,7 @@ export class Source {
   @Field(() => String, { nullable: true, description: 'Where the store is, without credentials.' })
   endpoint!: string | null;
 
-  @Field(() => SourceState, { name: 'status' })
+  @Field(() => SourceState, { name: 'status', simple: false })
   state!: State;
 
   @Field(() => Float, { nullable: true, description: 'How long the check took, in milliseconds.' })

@@ -3,7 +3,7 @@ import { PageInfo } from './data-object.type.js';
 import { Lineage } from './lineage.type.js';
 import { JSONScalar, SafeInt } from './scalars.js';
 
-@ObjectType({ description: 'A column of a gold table.' })
+@ObjectType({ simpleResolvers: true, description: 'A column of a gold table.' })
 export class TableColumn {
   @Field(() => String)
   name!: string;
@@ -14,7 +14,10 @@ export class TableColumn {
   type!: string;
 }
 
-@ObjectType({ description: 'A page of rows of one partition of a gold table, in clustering order.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A page of rows of one partition of a gold table, in clustering order.',
+})
 export class TableRowConnection {
   @Field(() => [TableColumn], {
     description: 'Partition key, clustering key, then the other columns by name.',
@@ -34,7 +37,10 @@ export class TableRowConnection {
   pageInfo!: PageInfo;
 }
 
-@ObjectType({ description: 'A gold table an object fed, with the rows it wrote there.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A gold table an object fed, with the rows it wrote there.',
+})
 export class DerivedTable {
   @Field(() => String)
   name!: string;

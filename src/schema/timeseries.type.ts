@@ -31,7 +31,7 @@ export class TagFilter {
   value!: string;
 }
 
-@ObjectType({ description: 'One point of a series: its time and a value per column.' })
+@ObjectType({ simpleResolvers: true, description: 'One point of a series: its time and a value per column.' })
 export class TimePoint {
   @Field(() => Date, { description: 'The point time; with `every`, the start of its window.' })
   time!: Date;
@@ -40,7 +40,10 @@ export class TimePoint {
   values!: Record<string, number | null>;
 }
 
-@ObjectType({ description: 'Points of one measurement sharing one set of tags, oldest first.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Points of one measurement sharing one set of tags, oldest first.',
+})
 export class TimeSeries {
   @Field(() => String)
   measurement!: string;
@@ -65,7 +68,7 @@ export class TimeSeries {
   source!: Lineage | null;
 }
 
-@ObjectType({ description: 'A point as a pipeline run wrote it.' })
+@ObjectType({ simpleResolvers: true, description: 'A point as a pipeline run wrote it.' })
 export class WrittenPoint {
   @Field(() => Date)
   time!: Date;
@@ -77,7 +80,10 @@ export class WrittenPoint {
   values!: Record<string, number>;
 }
 
-@ObjectType({ description: 'A batch of points a pipeline run has just written to a measurement.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'A batch of points a pipeline run has just written to a measurement.',
+})
 export class TimePointEvent {
   @Field(() => String)
   project!: string;
@@ -92,7 +98,10 @@ export class TimePointEvent {
   points!: WrittenPoint[];
 }
 
-@ObjectType({ description: "One measurement of an object's run in the time series store." })
+@ObjectType({
+  simpleResolvers: true,
+  description: "One measurement of an object's run in the time series store.",
+})
 export class SeriesSummary {
   @Field(() => String)
   measurement!: string;

@@ -37,7 +37,7 @@ export class ObjectMetadataInput {
   contentType?: string;
 }
 
-@ObjectType({ description: 'The outcome of an upload.' })
+@ObjectType({ simpleResolvers: true, description: 'The outcome of an upload.' })
 export class UploadResult {
   @Field(() => ID)
   uploadId!: string;
@@ -82,7 +82,7 @@ export class CreateUploadInput {
   metadata?: ObjectMetadataInput;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class HttpHeader {
   @Field(() => String)
   name!: string;
@@ -91,7 +91,7 @@ export class HttpHeader {
   value!: string;
 }
 
-@ObjectType({ description: 'A presigned HTTP request: send exactly these headers.' })
+@ObjectType({ simpleResolvers: true, description: 'A presigned HTTP request: send exactly these headers.' })
 export class PresignedRequestType {
   @Field(() => String)
   method!: string;
@@ -107,6 +107,7 @@ export class PresignedRequestType {
 }
 
 @ObjectType({
+  simpleResolvers: true,
   description:
     'One part of a multipart upload: PUT its bytes, keep the ETag response header for completeUpload.',
 })
@@ -121,7 +122,10 @@ export class PresignedPart {
   request!: PresignedRequestType;
 }
 
-@ObjectType({ description: 'Where to PUT the bytes, then call completeUpload(uploadId).' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Where to PUT the bytes, then call completeUpload(uploadId).',
+})
 export class PresignedUpload {
   @Field(() => ID)
   uploadId!: string;

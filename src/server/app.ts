@@ -2,7 +2,10 @@ import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { type Config } from '../config.js';
@@ -23,6 +26,11 @@ import { requestLogging } from './request-id.js';
 import { attachWebSocket } from './ws.js';
 
 export const GRAPHQL_PATH = '/graphql';
+
+const noStore: express.RequestHandler = (_req, res, next) => {
+  res.setHeader('cache-control', 'no-store');
+  next();
+};
 
 export interface Gateway {
   /** Base URL, e.g. http://127.0.0.1:4000 */
@@ -71,12 +79,17 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: async () => ws.dispose() }) },
       ApolloServerPluginLandingPageDisabled(),
+      // No field has a cache hint; the plugin's per-field hook made every resolver slower. The header
+      // it sent (answers are per caller) is set below.
+      ApolloServerPluginCacheControlDisabled(),
       errorLoggingPlugin(),
     ],
   });
   await apollo.start();
 
   app.disable('x-powered-by');
+  // Answers are no-store: an ETag would only cost a hash of every response body.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxyHops);
   app.use(requestLogging(logger));
   app.use(healthRoutes(services));
@@ -84,6 +97,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
   if (config.graphiql) app.get(GRAPHQL_PATH, graphiqlPage(GRAPHQL_PATH));
   app.use(
     GRAPHQL_PATH,
+    noStore,
     bearerAuth(services.tokens),
     rateLimits(limits),
     express.json({ limit: MAX_MESSAGE_BYTES }),
@@ -95,7 +109,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Gate
     }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
-        createContext(services, req.id, logger, {
+        createContext(services, req.id, req.log, {
           idempotencyKey: req.header('idempotency-key'),
           principal: requestPrincipal(res),
         }),

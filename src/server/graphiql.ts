@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { type NextFunction, type Request, type Response } from 'express';
 
 const defaultQuery = `# Welcome to lakegate. Every request needs a bearer token: mint one with
@@ -46,11 +45,15 @@ const connectionInitAuth = `<script>(() => {
   };
 })();</script>`;
 
-/**
- * Serves GraphiQL from the page bundled in node_modules (no CDN), rendered and compressed once,
- * to browsers that GET the GraphQL path (`?query=` pre-fills the editor). Other requests pass through.
- */
-export function graphiqlPage(endpoint: string) {
+interface RenderedPage {
+  html: Buffer;
+  gzipped: Buffer;
+  etag: string;
+}
+
+/** The page, rendered and compressed once. Its bundle is megabytes of JavaScript, hence loaded only when asked for. */
+async function renderPage(endpoint: string): Promise<RenderedPage> {
+  const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
   const page = renderGraphiQL({
     endpoint,
     subscriptionsProtocol: 'WS',
@@ -59,12 +62,20 @@ export function graphiqlPage(endpoint: string) {
     shouldPersistHeaders: true,
   });
   const html = Buffer.from(page.replace('<script', `${connectionInitAuth}<script`));
-  const gzipped = gzipSync(html);
   const etag = `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`;
+  return { html, gzipped: gzipSync(html), etag };
+}
 
-  return (req: Request, res: Response, next: NextFunction) => {
+/**
+ * Serves GraphiQL from the page bundled in node_modules (no CDN) to browsers that GET the GraphQL path
+ * (`?query=` pre-fills the editor). Other requests pass through.
+ */
+export function graphiqlPage(endpoint: string) {
+  let rendered: Promise<RenderedPage> | undefined;
+  return async (req: Request, res: Response, next: NextFunction) => {
     const wantsPage = req.method === 'GET' && req.accepts(['json', 'html']) === 'html';
     if (!wantsPage) return next();
+    const { html, gzipped, etag } = await (rendered ??= renderPage(endpoint));
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('Vary', 'Accept, Accept-Encoding');

@@ -21,9 +21,11 @@ import { type Services } from '../context/services.js';
 import { ErrorCode } from '../errors/codes.js';
 import { clientKey, type RateLimiter, rateLimitedError } from './rate-limit.js';
 import { type Logger } from '../logger.js';
+import { subscribeShared } from '../subscriptions/shared-execution.js';
 import { type ErrorReporter } from './errors.js';
 import { MAX_MESSAGE_BYTES, type OperationChecks } from './limits.js';
 import { keepSocketsAlive } from './ws-keepalive.js';
+import { coalesceWrites } from './ws-coalesce.js';
 
 /** What graphql-ws keeps per socket, with the principal of its token. */
 interface SocketExtra {
@@ -65,6 +67,7 @@ export function attachWebSocket(
   const server = useServer(
     {
       schema,
+      subscribe: subscribeShared,
       connectionInitWaitTimeout: options.initTimeoutMs,
       // connection_init must carry a valid token ({ authorization: "Bearer …" }), else 4403; the
       // socket ends with 4403 when it expires.
@@ -114,12 +117,13 @@ export function attachWebSocket(
           );
           if (coerced.errors) return coerced.errors.map((e) => coded(e, ErrorCode.BAD_USER_INPUT));
         }
+        const requestId = randomUUID();
         return {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: createContext(services, randomUUID(), logger, {
+          contextValue: createContext(services, requestId, logger.child({ requestId }), {
             principal: extra.principal ?? null,
           }),
         };
@@ -138,7 +142,8 @@ export function attachWebSocket(
   // graphql-ws prints any error of a socket to the console as an internal one, but ws emits only the
   // client's protocol errors there (a message over maxPayload, a bad frame), after closing the socket
   // with the matching code. Registered after useServer's listener, this one replaces it.
-  wsServer.on('connection', (socket) => {
+  wsServer.on('connection', (socket, request) => {
+    coalesceWrites(socket, request.socket);
     socket.removeAllListeners('error');
     socket.on('error', (error) => logger.info({ err: error }, 'WebSocket closed on a protocol error'));
   });

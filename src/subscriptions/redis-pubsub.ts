@@ -17,6 +17,9 @@ export class RedisPubSub implements WatchablePubSub {
     private readonly logger: Logger,
     private readonly prefix = 'lakegate:',
   ) {
+    // A duplicate() does not inherit the connection's error listener: without one, ioredis prints every
+    // failed reconnect while Redis is down. The outage shows in `sources` and in the publish warnings.
+    subscriber.on('error', () => {});
     subscriber.on('message', (channel: string, message: string) => {
       const local = this.topics.get(channel.slice(this.prefix.length));
       if (!local) return;

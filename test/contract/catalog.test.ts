@@ -324,12 +324,21 @@ for (const backend of BACKENDS) {
 }
 
 describe('embedded catalog journal', () => {
-  it('survives a restart, and a line torn by a crash is skipped', async () => {
+  it('survives a restart, events and their numbering too, and a line torn by a crash is skipped', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lakegate-journal-'));
     const first = new EmbeddedCatalog(dir);
     await first.init();
     await first.createProject({ name: 'kept', createdAt: new Date(), profile: DEFAULT_PROFILE });
     await first.insertEntry(entry('kept', await first.nextObjectId('kept')));
+    const event = {
+      project: 'kept',
+      type: 'STARTED',
+      uploadId: 'u',
+      objectId: 1,
+      at: new Date(),
+      ...{ bytes: null, totalBytes: null, message: null, code: null, runId: null, step: null },
+    } as const;
+    await first.append([event, event, event]);
     await first.close();
     await appendFile(join(dir, 'catalog.jsonl'), '{"t":"project","v":{"name":"torn"');
 
@@ -341,6 +350,11 @@ describe('embedded catalog journal', () => {
     );
     assert.equal((await second.entries('kept', [1]))[0]?.originalName, 'file-1.csv');
     assert.equal(await second.nextObjectId('kept'), 2);
+    assert.deepEqual(
+      (await second.after('kept', 0, null, 10)).map((e) => e.sequence),
+      [1, 2, 3],
+    );
+    assert.equal((await second.append([event]))[0]?.sequence, 4);
     await second.close();
   });
 });

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tiedToThisProcess } from './private-server.js';
 
 const BIN = join(
   process.env['LAKEGATE_STACK_HOME'] ?? join(homedir(), '.cache', 'lakegate-stack'),
@@ -29,15 +30,14 @@ export class PrivateInflux {
 
   async start(): Promise<void> {
     this.child = spawn(
-      BIN,
-      [
+      ...tiedToThisProcess(BIN, [
         `--http-bind-address=127.0.0.1:${this.port}`,
         `--bolt-path=${this.dir}/influxd.bolt`,
         `--sqlite-path=${this.dir}/influxd.sqlite`,
         `--engine-path=${this.dir}/engine`,
         '--reporting-disabled',
         '--log-level=error',
-      ],
+      ]),
       { env: { ...process.env, INFLUXD_CONFIG_PATH: this.dir }, stdio: 'ignore' },
     );
     const deadline = Date.now() + 30_000;

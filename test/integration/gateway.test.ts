@@ -66,6 +66,14 @@ describe('gateway on embedded defaults', () => {
     assert.match(made.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
   });
 
+  it('answers GraphQL with cache-control: no-store, the answers being per caller', async () => {
+    const answered = await graphql(gateway, SourcesDocument);
+    assert.equal(answered.headers.get('cache-control'), 'no-store');
+    const refused = await graphql(gateway, SourcesDocument, {}, { authorization: 'Bearer not-a-token' });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('cache-control'), 'no-store');
+  });
+
   it('codes parse and validation errors', async () => {
     const post = (query: string) =>
       fetch(gateway.graphqlUrl, {

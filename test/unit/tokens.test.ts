@@ -62,6 +62,18 @@ describe('bearer tokens', () => {
     await refused('not.a.token', /invalid token/);
   });
 
+  it('are accepted again and again until they expire, then refused', async () => {
+    const verifier = new TokenVerifier(settings);
+    const token = await mintToken(settings, { subject: 'ana', expiresIn: '1h' });
+    const first = await verifier.verify(token);
+    assert.equal((await verifier.verify(token)).principal.subject, 'ana');
+    const later = new Date(first.expiresAt!.getTime() + 1000);
+    await assert.rejects(
+      verifier.verify(token, later),
+      (e: Error) => e instanceof InvalidTokenError && /exp/.test(e.message),
+    );
+  });
+
   it('refuse a malformed roles claim instead of guessing', async () => {
     const token = await new SignJWT({ lakegate: { projects: { sensors: 'owner' } } })
       .setProtectedHeader({ alg: 'HS256' })

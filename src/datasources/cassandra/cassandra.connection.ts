@@ -23,6 +23,9 @@ export function cassandraClientOptions(
       ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) }
       : undefined,
     socketOptions: { connectTimeout: timeoutMs, readTimeout: timeoutMs },
+    // A node seen down is tried again at these delays; the driver's default backs off to 10 minutes,
+    // which kept the tables down for a minute after a 30-second outage.
+    policies: { reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(500, 5000) },
     profiles: [new cassandra.ExecutionProfile(WRITE_PROFILE, { readTimeout: writeTimeoutMs })],
     ...(secure && { sslOptions: { ...nodeTlsOptions(tls), rejectUnauthorized: true } }),
   };

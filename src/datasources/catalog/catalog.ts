@@ -72,7 +72,10 @@ export interface CatalogEntry {
   duplicateOf: number | null;
   /** The Idempotency-Key the upload came with, if any. */
   idempotencyKey: string | null;
-  /** While PENDING: after this the reconciler finishes or rolls back the intent. */
+  /**
+   * While PENDING: after this the reconciler finishes or rolls back the intent. While STORED: set until
+   * the entry is announced (CATALOGED event, pipeline triggered); after this the reconciler announces it.
+   */
   expiresAt: Date | null;
   upload: UploadIntent;
 }
@@ -144,6 +147,8 @@ export interface Catalog {
   ): Promise<CatalogEntry | null>;
   /** PENDING entries whose expiresAt has passed, oldest first. */
   expiredIntents(now: Date, limit: number): Promise<CatalogEntry[]>;
+  /** STORED entries whose expiresAt has passed: stored by a process that died before announcing them. */
+  unannouncedEntries(now: Date, limit: number): Promise<CatalogEntry[]>;
 
   /** Records a key; DuplicateKeyError when the project already has it. */
   insertIdempotency(record: IdempotencyRecord): Promise<void>;

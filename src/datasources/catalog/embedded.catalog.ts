@@ -170,10 +170,10 @@ export class EmbeddedCatalog implements Catalog, EventLog, RunStore {
     ];
   }
 
-  /** Applies a change in memory and journals it; callers get copies, never the stored objects. */
-  private async write(record: JournalRecord): Promise<void> {
-    this.apply(record);
-    await this.journal.append(record);
+  /** Applies changes in memory and journals them; callers get copies, never the stored objects. */
+  private async write(...records: JournalRecord[]): Promise<void> {
+    for (const record of records) this.apply(record);
+    await this.journal.append(...records);
   }
 
   private projectEntries(project: string): Map<number, CatalogEntry> {
@@ -293,8 +293,16 @@ export class EmbeddedCatalog implements Catalog, EventLog, RunStore {
   }
 
   async expiredIntents(now: Date, limit: number): Promise<CatalogEntry[]> {
+    return this.expired('PENDING', now, limit);
+  }
+
+  async unannouncedEntries(now: Date, limit: number): Promise<CatalogEntry[]> {
+    return this.expired('STORED', now, limit);
+  }
+
+  private expired(status: EntryStatus, now: Date, limit: number): CatalogEntry[] {
     return this.all()
-      .filter((e) => e.status === 'PENDING' && e.expiresAt !== null && e.expiresAt < now)
+      .filter((e) => e.status === status && e.expiresAt !== null && e.expiresAt < now)
       .sort((a, b) => a.expiresAt!.getTime() - b.expiresAt!.getTime())
       .slice(0, limit)
       .map((e) => structuredClone(e));
@@ -325,13 +333,16 @@ export class EmbeddedCatalog implements Catalog, EventLog, RunStore {
     }
   }
 
+  /** The whole batch, counter step included, in one journal write. */
   async append(events: Omit<IngestionEventRecord, 'sequence'>[]): Promise<IngestionEventRecord[]> {
-    const records: IngestionEventRecord[] = [];
-    for (const event of events) {
-      const record = { ...event, sequence: await this.next(`events/${event.project}`) };
-      await this.write({ t: 'event', v: structuredClone(record) });
-      records.push(record);
-    }
+    if (events.length === 0) return [];
+    const counter = `events/${events[0]!.project}`;
+    const last = (this.counters.get(counter) ?? 0) + events.length;
+    const records = events.map((e, i) => ({ ...e, sequence: last - events.length + 1 + i }));
+    await this.write(
+      { t: 'counter', k: counter, v: last },
+      ...records.map((v) => ({ t: 'event', v: structuredClone(v) }) as const),
+    );
     return records;
   }
 

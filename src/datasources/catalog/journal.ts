@@ -38,11 +38,13 @@ export class Journal<R> {
     this.stream = createWriteStream(this.path, { flags: 'a' });
   }
 
-  append(record: R): Promise<void> {
+  /** Appends the records in one write. */
+  append(...records: R[]): Promise<void> {
     const stream = this.stream;
     if (!stream) return Promise.reject(new Error('journal is not open'));
+    const lines = records.map((r) => `${JSON.stringify(r)}\n`).join('');
     return new Promise((resolve, reject) => {
-      stream.write(`${JSON.stringify(record)}\n`, (error) => (error ? reject(error) : resolve()));
+      stream.write(lines, (error) => (error ? reject(error) : resolve()));
     });
   }
 

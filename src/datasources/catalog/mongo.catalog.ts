@@ -237,10 +237,18 @@ export class MongoCatalog implements Catalog, EventLog, RunStore {
   }
 
   expiredIntents(now: Date, limit: number): Promise<CatalogEntry[]> {
+    return this.expired('PENDING', now, limit);
+  }
+
+  unannouncedEntries(now: Date, limit: number): Promise<CatalogEntry[]> {
+    return this.expired('STORED', now, limit);
+  }
+
+  private expired(status: EntryStatus, now: Date, limit: number): Promise<CatalogEntry[]> {
     return this.call(async () =>
       (
         await this.entriesCol
-          .find({ status: 'PENDING', expiresAt: { $lt: now } })
+          .find({ status, expiresAt: { $lt: now } })
           .sort({ expiresAt: 1 })
           .limit(limit)
           .toArray()
