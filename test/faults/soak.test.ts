@@ -19,7 +19,7 @@ import { ask, type Endpoint, failureOf, upload } from './helpers/soak-http.js';
 import { atSteadyRate, Tally } from './helpers/soak-load.js';
 import { cpuSecondsOf, growth, rssOf, type Sample } from './helpers/soak-process.js';
 import { CatalogProbe } from './helpers/soak-probe.js';
-import { soakReport } from './helpers/soak-report.js';
+import { type HeapSample, soakReport } from './helpers/soak-report.js';
 import { soakFile } from './helpers/soak-files.js';
 
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 600);
@@ -42,7 +42,7 @@ async function settled(done: () => boolean, ms: number): Promise<boolean> {
 }
 
 interface Metrics {
-  memory: { heapUsedBytes: number };
+  memory: { heapTotalBytes: number; heapUsedBytes: number; externalBytes: number };
   eventLoopLagMs: { p50: number; p99: number; max: number; mean: number };
 }
 
@@ -108,7 +108,7 @@ describe('soak: queries, uploads and subscriptions at a steady rate', () => {
     const started = Date.now();
     const endAt = started + SECONDS * 1000;
     const rss: Sample[] = [];
-    const heap: Sample[] = [];
+    const heap: HeapSample[] = [];
     const sampling = (async () => {
       while (Date.now() < endAt) {
         const at = Date.now() - started;
@@ -116,7 +116,8 @@ describe('soak: queries, uploads and subscriptions at a steady rate', () => {
         await tally.track('metrics', async () => {
           const res = await fetch(`${gateway.url}/metrics`);
           const body = (await res.json()) as Metrics;
-          if (res.ok) heap.push({ at, value: body.memory.heapUsedBytes });
+          const { heapTotalBytes: total, heapUsedBytes: used, externalBytes: external } = body.memory;
+          if (res.ok) heap.push({ at, total, used, external });
           return { status: res.status };
         });
         await sleep(SAMPLE_MS);
