@@ -23,6 +23,8 @@ export interface SoakRun {
   points: PointsFollower;
   rss: Sample[];
   heap: HeapSample[];
+  /** RSS and heap used right after a full collection, at the end of the warm-up and at the end. */
+  collected: Record<'warmUp' | 'end', { rss: number; heapUsed: number }>;
   /** Latencies of a direct read of the catalog's database, apart from the gateway, in ms. */
   probe: number[];
   lag: { p50: number; p99: number; max: number; mean: number };
@@ -72,6 +74,7 @@ export function soakReport(run: SoakRun): string[] {
     `gateway log: ${warnings(run.gatewayLogs)}`,
     `subscriptions: ${followers.length} ingestionEvents (${followers.map((f) => f.received).join(', ')} events, last sequence ${Math.max(...followers.map((f) => f.last))}), 1 timeSeriesPoints (${points.received} batches, ${points.points} points)`,
     `pipeline runs: ${first!.queued.size} queued, ${first!.ended.size} ended; objects cataloged: ${first!.cataloged}`,
+    `RSS after a full collection: ${mib(run.collected.warmUp.rss)} MiB after warm-up, ${mib(run.collected.end.rss)} MiB at the end (${pct((run.collected.end.rss - run.collected.warmUp.rss) / run.collected.warmUp.rss)}); heap used then ${mib(run.collected.warmUp.heapUsed)} and ${mib(run.collected.end.heapUsed)} MiB`,
     `RSS along the fitted line: ${mib(memory.start)} MiB after warm-up, ${mib(memory.end)} MiB at the end (${pct(memory.ratio)}); ${values.length} samples, lowest ${mib(Math.min(...values))} MiB, highest ${mib(Math.max(...values))} MiB`,
     `RSS at the start of each minute, MiB: ${byMinute(rss)}`,
     `V8 heap committed at the start of each minute, MiB: ${byMinute(series('total'))}`,
