@@ -18,7 +18,12 @@ export function processMetrics() {
   const memory = process.memoryUsage();
   return {
     uptimeSeconds: Math.round(process.uptime()),
-    memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, externalBytes: memory.external },
+    memory: {
+      rssBytes: memory.rss,
+      heapTotalBytes: memory.heapTotal,
+      heapUsedBytes: memory.heapUsed,
+      externalBytes: memory.external,
+    },
     eventLoopLagMs: delays
       ? {
           p50: lagMs(delays.percentile(50)),
