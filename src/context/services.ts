@@ -203,12 +203,14 @@ export function createServices(config: Config, logger: Logger): Services {
       baseUrl = config.publicUrl ?? url;
       if (remote) {
         // A catalog that is down at start-up must not stop the gateway: its indexes are made when it is back.
+        // Making them is a write: it gets the write deadline.
         const init = () =>
-          catalog.init().then(
+          ingestionCatalog.init().then(
             () => (retryInit = undefined),
             (error: unknown) => {
               logger.warn({ err: error }, 'catalog not ready; retrying in 5 s');
-              retryInit = setTimeout(init, 5000);
+              // unref: a retry still due must not keep a closed gateway's process alive
+              retryInit = setTimeout(init, 5000).unref();
             },
           );
         await init();

@@ -200,7 +200,7 @@ describe('a gateway killed with kill -9 during pipeline runs', () => {
       },
     );
 
-    // Three kinds of uploads at once: two JSON files held halfway until the kill; 18 files for the three
+    // Three kinds of uploads at once: two JSON files held after 256 KiB until the kill; 18 files for the three
     // pipelines, three at a time, faster than two runners can process them; small images one after
     // another until the kill, so that one is likely between its STORED entry and its run.
     const upload = (plan: PlannedUpload, holdAt = Infinity) => {
