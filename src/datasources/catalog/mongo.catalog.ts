@@ -1,4 +1,4 @@
-import { type Collection, type Db, type Filter, MongoBulkWriteError, MongoServerError } from 'mongodb';
+import { type Collection, type Filter, MongoBulkWriteError, MongoServerError } from 'mongodb';
 import { guard } from '../guard.js';
 import {
   type Catalog,
@@ -34,14 +34,6 @@ function isDuplicateKey(error: unknown): boolean {
  * string _id keys, compound unique indexes, findOneAndUpdate with $inc/$set/$push, no transactions.
  */
 export class MongoCatalog implements Catalog, EventLog, RunStore {
-  private readonly db: Db;
-  private readonly projectsCol: Collection<WithId<ProjectRecord>>;
-  private readonly entriesCol: Collection<WithId<CatalogEntry>>;
-  private readonly countersCol: Collection<{ _id: string; value: number }>;
-  private readonly idempotencyCol: Collection<WithId<IdempotencyRecord>>;
-  private readonly eventsCol: Collection<WithId<IngestionEventRecord>>;
-  private readonly runsCol: Collection<WithId<RunRecord>>;
-
   /**
    * `deadlineMs` bounds every call: short for the reads behind GraphQL fields (partial results when the
    * store is slow), longer for ingestion, where a busy catalog should slow an upload down, not fail it.
@@ -49,14 +41,26 @@ export class MongoCatalog implements Catalog, EventLog, RunStore {
   constructor(
     private readonly connection: MongoConnection,
     private readonly deadlineMs: number = connection.timeoutMs,
-  ) {
-    this.db = connection.db;
-    this.projectsCol = this.db.collection('projects');
-    this.entriesCol = this.db.collection('entries');
-    this.countersCol = this.db.collection('counters');
-    this.idempotencyCol = this.db.collection('idempotency');
-    this.eventsCol = this.db.collection('events');
-    this.runsCol = this.db.collection('runs');
+  ) {}
+
+  // Looked up at each call: the connection replaces its client when the driver hangs.
+  private get projectsCol(): Collection<WithId<ProjectRecord>> {
+    return this.connection.db.collection('projects');
+  }
+  private get entriesCol(): Collection<WithId<CatalogEntry>> {
+    return this.connection.db.collection('entries');
+  }
+  private get countersCol(): Collection<{ _id: string; value: number }> {
+    return this.connection.db.collection('counters');
+  }
+  private get idempotencyCol(): Collection<WithId<IdempotencyRecord>> {
+    return this.connection.db.collection('idempotency');
+  }
+  private get eventsCol(): Collection<WithId<IngestionEventRecord>> {
+    return this.connection.db.collection('events');
+  }
+  private get runsCol(): Collection<WithId<RunRecord>> {
+    return this.connection.db.collection('runs');
   }
 
   private call<T>(fn: () => Promise<T>): Promise<T> {
