@@ -68,7 +68,7 @@ export interface Services {
 }
 
 export function createServices(config: Config, logger: Logger): Services {
-  const sources = openSources(config);
+  const sources = openSources(config, logger);
   const check = () => checkSources(sources, logger);
   const sourceMonitor = new SourceMonitor(check, config.sourcePollMs);
   const pubSub: PubSub & { close?: () => void } = sources.broker

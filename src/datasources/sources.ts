@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type Config } from '../config.js';
+import { type Logger } from '../logger.js';
 import { AirflowClient } from './airflow/airflow.client.js';
 import { CassandraConnection } from './cassandra/cassandra.connection.js';
 import { EmbeddedConnection } from './catalog/embedded.connection.js';
@@ -35,14 +36,14 @@ export interface Sources {
 }
 
 /** Opens a connection for each store. Drivers connect lazily, so a down store does not stop start-up. */
-export function openSources(config: Config): Sources {
+export function openSources(config: Config, logger: Logger | null = null): Sources {
   const { stores, sourceTimeoutMs: t } = config;
   const dataDir = resolve(config.dataDir);
   const tls = readTls(config.tls);
   return {
     raw: stores.s3 ? new S3Connection(stores.s3, t, tls) : new FsConnection(join(dataDir, 'raw'), t),
     catalog: stores.mongodb
-      ? new MongoConnection(stores.mongodb.url, t, tls, stores.mongodb.commandEvents)
+      ? new MongoConnection(stores.mongodb.url, t, tls, stores.mongodb.commandEvents, logger)
       : new EmbeddedConnection(join(dataDir, 'catalog'), t),
     timeseries: stores.influx ? new InfluxConnection(stores.influx, t, tls) : undefined,
     graph: stores.neo4j ? new Neo4jConnection(stores.neo4j, t, tls) : undefined,

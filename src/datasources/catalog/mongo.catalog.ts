@@ -1,6 +1,5 @@
 import {
   type Collection,
-  type Db,
   type Filter,
   type IndexDescription,
   MongoBulkWriteError,
@@ -41,14 +40,6 @@ function isDuplicateKey(error: unknown): boolean {
  * string _id keys, compound unique indexes, findOneAndUpdate with $inc/$set/$push, no transactions.
  */
 export class MongoCatalog implements Catalog, EventLog, RunStore {
-  private readonly db: Db;
-  private readonly projectsCol: Collection<WithId<ProjectRecord>>;
-  private readonly entriesCol: Collection<WithId<CatalogEntry>>;
-  private readonly countersCol: Collection<{ _id: string; value: number }>;
-  private readonly idempotencyCol: Collection<WithId<IdempotencyRecord>>;
-  private readonly eventsCol: Collection<WithId<IngestionEventRecord>>;
-  private readonly runsCol: Collection<WithId<RunRecord>>;
-
   /**
    * `deadlineMs` bounds every call: short for the reads behind GraphQL fields (partial results when the
    * store is slow), longer for ingestion, where a busy catalog should slow an upload down, not fail it.
@@ -56,14 +47,26 @@ export class MongoCatalog implements Catalog, EventLog, RunStore {
   constructor(
     private readonly connection: MongoConnection,
     private readonly deadlineMs: number = connection.timeoutMs,
-  ) {
-    this.db = connection.db;
-    this.projectsCol = this.db.collection('projects');
-    this.entriesCol = this.db.collection('entries');
-    this.countersCol = this.db.collection('counters');
-    this.idempotencyCol = this.db.collection('idempotency');
-    this.eventsCol = this.db.collection('events');
-    this.runsCol = this.db.collection('runs');
+  ) {}
+
+  // Looked up at each call: the connection replaces its client when the driver hangs.
+  private get projectsCol(): Collection<WithId<ProjectRecord>> {
+    return this.connection.db.collection('projects');
+  }
+  private get entriesCol(): Collection<WithId<CatalogEntry>> {
+    return this.connection.db.collection('entries');
+  }
+  private get countersCol(): Collection<{ _id: string; value: number }> {
+    return this.connection.db.collection('counters');
+  }
+  private get idempotencyCol(): Collection<WithId<IdempotencyRecord>> {
+    return this.connection.db.collection('idempotency');
+  }
+  private get eventsCol(): Collection<WithId<IngestionEventRecord>> {
+    return this.connection.db.collection('events');
+  }
+  private get runsCol(): Collection<WithId<RunRecord>> {
+    return this.connection.db.collection('runs');
   }
 
   private call<T>(fn: () => Promise<T>): Promise<T> {
@@ -91,7 +94,7 @@ export class MongoCatalog implements Catalog, EventLog, RunStore {
     };
     return this.call(async () => {
       for (const [collection, list] of Object.entries(indexes)) {
-        for (const index of list) await this.db.collection(collection).createIndexes([index]);
+        for (const index of list) await this.connection.db.collection(collection).createIndexes([index]);
       }
     });
   }
@@ -277,7 +280,9 @@ export class MongoCatalog implements Catalog, EventLog, RunStore {
   claim(key: string): Promise<boolean> {
     return this.call(async () => {
       try {
-        await this.db.collection<{ _id: string; at: Date }>('claims').insertOne({ _id: key, at: new Date() });
+        await this.connection.db
+          .collection<{ _id: string; at: Date }>('claims')
+          .insertOne({ _id: key, at: new Date() });
         return true;
       } catch (error) {
         if (isDuplicateKey(error)) return false;
