@@ -230,7 +230,7 @@ export async function pipelineBenchmarks(): Promise<string[]> {
     INFLUX_ORG: stackUrl('INFLUX_ORG'),
     PIPELINE_CONCURRENCY: process.env['PIPELINE_CONCURRENCY'] ?? '16',
   });
-  const services = createServices(config, createLogger('silent'));
+  const services = await createServices(config, createLogger('silent'));
   await services.start('http://127.0.0.1:1');
   const suffix = Date.now().toString(36);
   try {

@@ -2,18 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { type PubSub } from 'type-graphql';
 import { type Config } from '../config.js';
 import { type Airflow } from '../datasources/airflow/airflow.client.js';
-import { CassandraTableStore, type TableStore } from '../datasources/cassandra/table.store.js';
+import { type TableStore } from '../datasources/cassandra/table.store.js';
 import { type Catalog, type EventLog } from '../datasources/catalog/catalog.js';
 import { type RunStore } from '../datasources/catalog/runs.js';
-import { MongoCatalog } from '../datasources/catalog/mongo.catalog.js';
-import { MongoConnection } from '../datasources/catalog/mongo.connection.js';
 import { checkSources, type SourceStatus } from '../datasources/health.js';
-import { type GraphStore, Neo4jGraphStore } from '../datasources/neo4j/graph.store.js';
-import { InfluxTimeSeriesStore, type TimeSeriesStore } from '../datasources/influx/timeseries.store.js';
+import { type GraphStore } from '../datasources/neo4j/graph.store.js';
+import { type TimeSeriesStore } from '../datasources/influx/timeseries.store.js';
 import { FsRawStore } from '../datasources/rawstore/fs.raw-store.js';
 import { type RawStore } from '../datasources/rawstore/raw-store.js';
-import { S3Connection } from '../datasources/rawstore/s3.connection.js';
-import { S3RawStore } from '../datasources/rawstore/s3.raw-store.js';
 import { GrantSigner } from '../datasources/rawstore/url-token.js';
 import { closeSources, openSources, type Sources } from '../datasources/sources.js';
 import { IngestionFeed } from '../ingestion/feed.js';
@@ -26,7 +22,6 @@ import { StreamUploads } from '../ingestion/stream-upload.js';
 import { resolveTokenSettings } from '../auth/local-secret.js';
 import { TokenVerifier } from '../auth/tokens.js';
 import { type Logger } from '../logger.js';
-import { BullMqQueue } from '../pipelines/bullmq-queue.js';
 import { RunExecutor } from '../pipelines/executor.js';
 import { InProcessQueue } from '../pipelines/queue.js';
 import { builtInSteps } from '../pipelines/registry.js';
@@ -67,8 +62,9 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function createServices(config: Config, logger: Logger): Services {
-  const sources = openSources(config, logger);
+/** Store-specific modules (and their drivers) are loaded only for the stores the config names. */
+export async function createServices(config: Config, logger: Logger): Promise<Services> {
+  const sources = await openSources(config, logger);
   const check = () => checkSources(sources, logger);
   const sourceMonitor = new SourceMonitor(check, config.sourcePollMs);
   const pubSub: PubSub & { close?: () => void } = sources.broker
@@ -78,7 +74,8 @@ export function createServices(config: Config, logger: Logger): Services {
   let baseUrl = config.publicUrl ?? '';
   let fsRaw: Services['fsRaw'] = null;
   let raw: RawStore;
-  if (sources.raw instanceof S3Connection) {
+  if (sources.raw.kind === 'S3') {
+    const { S3RawStore } = await import('../datasources/rawstore/s3.raw-store.js');
     raw = new S3RawStore(sources.raw, {
       bucketPrefix: config.s3BucketPrefix,
       partSize: config.uploads.partSize,
@@ -90,14 +87,8 @@ export function createServices(config: Config, logger: Logger): Services {
     fsRaw = { store, signer };
     raw = store;
   }
-  const remote = sources.catalog instanceof MongoConnection;
-  // GraphQL reads use the short per-store deadline; ingestion uses the longer write deadline.
-  const catalog =
-    sources.catalog instanceof MongoConnection ? new MongoCatalog(sources.catalog) : sources.catalog.catalog;
-  const ingestionCatalog =
-    sources.catalog instanceof MongoConnection
-      ? new MongoCatalog(sources.catalog, config.sourceWriteTimeoutMs)
-      : sources.catalog.catalog;
+  const mongo = sources.catalog.kind === 'MONGODB' ? sources.catalog : null;
+  const { catalog, ingestionCatalog } = await openCatalogs(sources.catalog, config.sourceWriteTimeoutMs);
 
   const feed = new IngestionFeed(ingestionCatalog, pubSub, logger);
   const lifecycle = new ObjectLifecycle(ingestionCatalog, raw, feed, logger, config.uploads.pendingTimeoutMs);
@@ -106,20 +97,23 @@ export function createServices(config: Config, logger: Logger): Services {
   const u = config.uploads;
   const reconciler = new Reconciler(lifecycle, keys, u.pendingTimeoutMs, logger);
   const graph = sources.graph
-    ? new Neo4jGraphStore(sources.graph, {
+    ? new (await import('../datasources/neo4j/graph.store.js')).Neo4jGraphStore(sources.graph, {
         readTimeoutMs: config.sourceTimeoutMs,
         writeTimeoutMs: config.sourceWriteTimeoutMs,
       })
     : null;
   const timeseries = sources.timeseries
-    ? new InfluxTimeSeriesStore(sources.timeseries, {
-        ...config.timeseries,
-        readTimeoutMs: config.sourceTimeoutMs,
-        writeTimeoutMs: config.sourceWriteTimeoutMs,
-      })
+    ? new (await import('../datasources/influx/timeseries.store.js')).InfluxTimeSeriesStore(
+        sources.timeseries,
+        {
+          ...config.timeseries,
+          readTimeoutMs: config.sourceTimeoutMs,
+          writeTimeoutMs: config.sourceWriteTimeoutMs,
+        },
+      )
     : null;
   const tables = sources.tables
-    ? new CassandraTableStore(sources.tables, {
+    ? new (await import('../datasources/cassandra/table.store.js')).CassandraTableStore(sources.tables, {
         replicationFactor: config.cassandra.replicationFactor,
         concurrency: config.cassandra.writeConcurrency,
       })
@@ -144,9 +138,9 @@ export function createServices(config: Config, logger: Logger): Services {
   });
   // Runs are shared through Redis only by gateways that share a catalog: the queue is named after it.
   const queue =
-    config.stores.redis && sources.catalog instanceof MongoConnection
-      ? new BullMqQueue(
-          `lakegate-runs-${sources.catalog.db.databaseName}`,
+    config.stores.redis && mongo
+      ? new (await import('../pipelines/bullmq-queue.js')).BullMqQueue(
+          `lakegate-runs-${mongo.db.databaseName}`,
           config.stores.redis,
           p.concurrency,
           config.sourceTimeoutMs,
@@ -201,7 +195,7 @@ export function createServices(config: Config, logger: Logger): Services {
     fsRaw,
     async start(url) {
       baseUrl = config.publicUrl ?? url;
-      if (remote) {
+      if (mongo) {
         // A catalog that is down at start-up must not stop the gateway: its indexes are made when it is back.
         // Making them is a write: it gets the write deadline.
         const init = () =>
@@ -228,5 +222,21 @@ export function createServices(config: Config, logger: Logger): Services {
       pubSub.close?.();
       await closeSources(sources);
     },
+  };
+}
+
+type FullCatalog = Catalog & EventLog & RunStore & { init(): Promise<void> };
+
+/** GraphQL reads use the short per-store deadline; ingestion uses the longer write deadline. */
+async function openCatalogs(
+  connection: Sources['catalog'],
+  writeTimeoutMs: number,
+): Promise<{ catalog: FullCatalog; ingestionCatalog: FullCatalog }> {
+  if (connection.kind === 'EMBEDDED')
+    return { catalog: connection.catalog, ingestionCatalog: connection.catalog };
+  const { MongoCatalog } = await import('../datasources/catalog/mongo.catalog.js');
+  return {
+    catalog: new MongoCatalog(connection),
+    ingestionCatalog: new MongoCatalog(connection, writeTimeoutMs),
   };
 }

@@ -41,7 +41,7 @@ export interface Gateway {
 }
 
 export async function startGateway(config: Config, logger: Logger): Promise<Gateway> {
-  const services = createServices(config, logger);
+  const services = await createServices(config, logger);
   const schema = await buildLakegateSchema(services.pubSub);
   const app = express();
   const httpServer = createServer(app);
