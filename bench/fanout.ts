@@ -16,6 +16,7 @@ import {
   type PublishCommand,
   type PublishReport,
 } from './fanout-shared.js';
+import { stopProcess } from './lib.js';
 
 const CLIENTS = 1000;
 /** Events per second: the load, then one this machine's baseline keeps up with. */
@@ -69,15 +70,8 @@ function ask<T>(child: ChildProcess, key: string, command?: object): Promise<T> 
   });
 }
 
-/** Ends a benchmark process: SIGTERM (it exits at once), SIGKILL if it is too busy to get to it. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+/** Its processes exit at once on SIGTERM; SIGKILL when one is too busy to get to it. */
+const stop = (child: ChildProcess) => stopProcess(child, 5000);
 
 /**
  * Waits until every published message arrived (once the server says how many it published), or nothing

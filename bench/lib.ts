@@ -1,3 +1,4 @@
+import { type ChildProcess } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -92,4 +93,14 @@ export async function put(
   res.resume();
   if (res.statusCode !== 200) throw new Error(`PUT answered ${res.statusCode}`);
   return String(res.headers.etag ?? '').replace(/"/g, '');
+}
+
+/** Ends a benchmark process: SIGTERM, then SIGKILL if it is still there after `graceMs` (too busy, or draining). */
+export async function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }

@@ -8,7 +8,7 @@ import { MongoClient } from 'mongodb';
 import { freshMongoUrl } from '../test/helpers/backends.js';
 import { spawnGateway } from '../test/helpers/process.js';
 import { uniqueName } from '../test/helpers/stack.js';
-import { ratio } from './lib.js';
+import { ratio, stopProcess } from './lib.js';
 import { type Endpoint, post, seedCatalog } from './catalog-seed.js';
 import { type Load, type LoadResult } from './load.js';
 
@@ -108,15 +108,8 @@ async function measure(bare: Server, gateway: Server, body: string) {
   };
 }
 
-/** SIGTERM, then SIGKILL if the process is still there after the gateway's grace period. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(kill);
-}
+/** SIGKILL if the process is still there after the gateway's grace period. */
+const stop = (child: ChildProcess) => stopProcess(child, 15_000);
 
 /** What answers on the MongoDB wire: FerretDB says so in buildInfo. */
 async function serverOf(mongoUrl: string): Promise<string> {

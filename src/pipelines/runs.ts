@@ -3,7 +3,7 @@ import { type Catalog, claimOnce, DuplicateKeyError } from '../datasources/catal
 import { type RunRecord, type RunStore } from '../datasources/catalog/runs.js';
 import { ErrorCode } from '../errors/codes.js';
 import { BadInputError, LakegateError, NotFoundError } from '../errors/errors.js';
-import { type IngestionFeed } from '../ingestion/feed.js';
+import { type IngestionFeed, type NewEvent } from '../ingestion/feed.js';
 import { type Logger } from '../logger.js';
 import { hasPipeline, type PipelineDefinitions, selectPipeline } from './definitions.js';
 import { type RunExecutor } from './executor.js';
@@ -202,14 +202,7 @@ export class PipelineRuns {
   }
 
   private async enqueue(run: RunRecord, uploadId: string): Promise<void> {
-    await this.feed.tell({
-      project: run.project,
-      objectId: run.objectId,
-      uploadId,
-      runId: run.runId,
-      type: 'PIPELINE_QUEUED',
-      message: run.pipeline,
-    });
+    await this.feed.tell(queuedEvent(run, uploadId));
     await this.queue.add(run.runId, run.attempt);
   }
 
@@ -271,14 +264,18 @@ export class PipelineRuns {
     const uploadId = entry?.uploadId ?? run.runId;
     const events = await this.feed.history(run.project, uploadId);
     if (!events.some((e) => e.runId === run.runId && e.type === 'PIPELINE_QUEUED')) {
-      await this.feed.publish({
-        project: run.project,
-        objectId: run.objectId,
-        uploadId,
-        runId: run.runId,
-        type: 'PIPELINE_QUEUED',
-        message: run.pipeline,
-      });
+      await this.feed.publish(queuedEvent(run, uploadId));
     }
   }
+}
+
+function queuedEvent(run: RunRecord, uploadId: string): NewEvent {
+  return {
+    project: run.project,
+    objectId: run.objectId,
+    uploadId,
+    runId: run.runId,
+    type: 'PIPELINE_QUEUED',
+    message: run.pipeline,
+  };
 }
